@@ -198,9 +198,21 @@ class BackupLayer:
     admin_domain: str | None = None
     last_switchover_test: dt.date | None = None
 
+    def shares_domain(self, domain: str) -> bool:
+        """Whether the layer is in production's ``domain``: declared in ``shares``, or
+        assumed when nothing says otherwise (no admin domain named: the same credentials;
+        a local layer with no site named: the same site)."""
+        if domain in self.shares:
+            return True
+        if domain == "admin_domain":
+            return self.admin_domain is None
+        if domain == "site":
+            return self.kind == "local" and self.site is None
+        return False
+
     def effective(self, domain: str, system: System | None) -> str | None:
         """The layer's location in ``domain``: production's when shared, else its own."""
-        if domain in self.shares:
+        if self.shares_domain(domain):
             return getattr(system, domain) if system is not None else None
         return getattr(self, domain)
 
@@ -703,12 +715,12 @@ def validate(graph: Graph, *, today: dt.date | None = None) -> list[Finding]:
                             "shares", org,
                         )
                     )
-            if "admin_domain" not in b.shares and b.admin_domain is None and not (b.immutable or b.offline):
+            if "admin_domain" not in b.shares and b.admin_domain is None and system.admin_domain is not None:
                 findings.append(
                     Finding(
-                        "warning", "missing-data", label,
-                        f"mutable online layer {label} names no admin domain and does not share production's: "
-                        "assumed out of reach of ransomware", "admin_domain", org,
+                        "info", "assumed-shared", label,
+                        f"layer {label} names no admin domain: assumed to share production's "
+                        f"{system.admin_domain!r}", "admin_domain", org,
                     )
                 )
         if b.region is not None and b.provider is None and "provider" not in b.shares:

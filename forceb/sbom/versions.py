@@ -1,0 +1,343 @@
+"""Version ordering and package-name rules per ecosystem (pure Python, no ORM).
+
+Every ecosystem a vulnerability database can name gets one of three answers:
+
+* an ordering backed by a kept library: PyPI (``packaging``, PEP 440), npm (``nodesemver`` parses
+  npm's loose syntax), Go and the SemVer ecosystems (``semver``, SemVer 2.0);
+* an approximate ordering (Maven, NuGet, RubyGems, Packagist, ...): no library for these orderings
+  is installed, so a documented segment-wise comparison is used and the ecosystem is flagged
+  ``exact=False`` in :data:`ORDERINGS`;
+* no ordering at all (Debian, Alpine, RPM distributions, ...): :func:`version_key` raises
+  :class:`UnsupportedEcosystem`. Callers must report such components as unsupported, never clean.
+
+:func:`version_key` returns a value whose natural ``<`` is the ecosystem's order. For the SemVer
+family the key is a tuple built from the library's parse result (major, minor, patch, pre-release
+identifiers); the precedence rules that tuple encodes are checked against ``semver.compare`` and
+``nodesemver.compare`` by the property tests, and tuples compare an order of magnitude faster than
+``semver.Version`` objects, which matters when a portfolio holds millions of components.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import nodesemver
+import semver
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+__all__ = [
+    "ORDERINGS",
+    "Ordering",
+    "UnsupportedEcosystem",
+    "VersionError",
+    "canonical_ecosystem",
+    "compare",
+    "ecosystem_for_purl_type",
+    "has_ordering",
+    "is_prerelease",
+    "normalize_name",
+    "sort_versions",
+    "version_key",
+]
+
+
+class VersionError(ValueError):
+    """A version string that the ecosystem's grammar rejects."""
+
+
+class UnsupportedEcosystem(VersionError):
+    """The ecosystem has no version ordering here; its components cannot be judged."""
+
+
+@dataclass(frozen=True)
+class Ordering:
+    """How versions of one ecosystem are ordered."""
+
+    ecosystem: str
+    library: str  # what parses the versions
+    exact: bool  # False: approximation of the ecosystem's real rules (no library available)
+
+
+ORDERINGS: dict[str, Ordering] = {
+    o.ecosystem: o
+    for o in (
+        Ordering("PyPI", "packaging (PEP 440)", True),
+        Ordering("npm", "nodesemver (loose parse) + SemVer 2.0 precedence", True),
+        Ordering("Go", "semver (SemVer 2.0, 'v' prefix, pseudo-versions, +incompatible)", True),
+        Ordering("SemVer", "semver (SemVer 2.0)", True),
+        Ordering("crates.io", "semver (SemVer 2.0, Cargo rules)", True),
+        Ordering("Hex", "semver (SemVer 2.0)", True),
+        Ordering("Pub", "semver (SemVer 2.0, Dart rules approximated)", True),
+        Ordering("SwiftURL", "semver (SemVer 2.0)", True),
+        # No library for these orderings is installed: segment-wise approximation.
+        Ordering("Maven", "segment comparison approximating Maven ComparableVersion", False),
+        Ordering("NuGet", "segment comparison approximating NuGet SemVer", False),
+        Ordering("RubyGems", "segment comparison approximating Gem::Version", False),
+        Ordering("Packagist", "segment comparison approximating Composer", False),
+        Ordering("Hackage", "segment comparison (PVP)", False),
+        Ordering("CRAN", "segment comparison", False),
+        Ordering("ConanCenter", "segment comparison", False),
+    )
+}
+
+# purl type -> OSV ecosystem name (https://ossf.github.io/osv-schema/#affectedpackage-field).
+_PURL_TYPES = {
+    "pypi": "PyPI",
+    "npm": "npm",
+    "golang": "Go",
+    "maven": "Maven",
+    "nuget": "NuGet",
+    "gem": "RubyGems",
+    "cargo": "crates.io",
+    "composer": "Packagist",
+    "hex": "Hex",
+    "pub": "Pub",
+    "swift": "SwiftURL",
+    "hackage": "Hackage",
+    "cran": "CRAN",
+    "conan": "ConanCenter",
+    "cocoapods": "CocoaPods",
+    "github": "GitHub Actions",
+    "githubactions": "GitHub Actions",
+    "deb": "Debian",
+    "apk": "Alpine",
+    "rpm": "Red Hat",
+    "alpm": "Arch Linux",
+    "bitnami": "Bitnami",
+    "docker": "Docker",
+    "oci": "OCI",
+    "generic": "generic",
+}
+
+_ECOSYSTEM_CASE = {name.lower(): name for name in list(ORDERINGS) + list(_PURL_TYPES.values())}
+_ECOSYSTEM_CASE.update({"golang": "Go", "pip": "PyPI", "cargo": "crates.io", "gem": "RubyGems"})
+
+
+def canonical_ecosystem(name: str | None) -> str | None:
+    """Spell an ecosystem name the OSV way ("pypi" -> "PyPI"); drop an OSV suffix ("Debian:12")."""
+    if not name:
+        return None
+    base = name.split(":", 1)[0].strip()
+    return _ECOSYSTEM_CASE.get(base.lower(), base)
+
+
+def ecosystem_for_purl_type(purl_type: str | None) -> str | None:
+    """The OSV ecosystem for a purl type, or None when the type is unknown."""
+    if not purl_type:
+        return None
+    return _PURL_TYPES.get(purl_type.lower())
+
+
+def has_ordering(ecosystem: str | None) -> bool:
+    """True when versions of this ecosystem can be ordered here (exactly or approximately)."""
+    return ecosystem in ORDERINGS
+
+
+# --------------------------------------------------------------------------------------------
+# Names
+
+
+def normalize_name(ecosystem: str, name: str) -> str:
+    """The form under which a package name is looked up in that ecosystem.
+
+    PyPI: PEP 503 (``packaging.utils.canonicalize_name``). npm: scoped names keep their ``@scope/``
+    and are lower-cased (the registry refuses names differing only in case). Go: the full module
+    path; GitHub-hosted paths are case-insensitive in practice and SBOM generators lower-case them,
+    so lookup is case-insensitive. Maven ``group:artifact`` is case-sensitive. NuGet, Packagist,
+    Hex, Pub, crates.io are case-insensitive (crates.io also treats ``-`` and ``_`` alike).
+    """
+    name = name.strip()
+    if ecosystem == "PyPI":
+        return canonicalize_name(name)
+    if ecosystem == "npm":
+        name = name.lower()
+        if "/" in name and not name.startswith("@"):
+            name = "@" + name
+        return name
+    if ecosystem == "Go":
+        return name.strip("/").lower()
+    if ecosystem == "crates.io":
+        return name.lower().replace("_", "-")
+    if ecosystem in ("NuGet", "Packagist", "Hex", "Pub", "Alpine", "Debian"):
+        return name.lower()
+    return name
+
+
+# --------------------------------------------------------------------------------------------
+# Orderings
+
+
+def _semver_tuple(v: semver.Version) -> tuple:
+    """An order-preserving key for a parsed SemVer 2.0 version (build metadata ignored)."""
+    if v.prerelease:
+        pre = tuple(
+            (0, int(p), "") if p.isdigit() else (1, 0, p) for p in str(v.prerelease).split(".")
+        )
+        return (v.major, v.minor, v.patch, 0, pre)
+    return (v.major, v.minor, v.patch, 1, ())
+
+
+def _semver_key(version: str) -> tuple:
+    text = version.strip()
+    if text[:1] in ("v", "V"):
+        text = text[1:]
+    try:
+        return _semver_tuple(semver.Version.parse(text))
+    except (ValueError, TypeError) as exc:
+        raise VersionError(f"not a SemVer 2.0 version: {version!r}") from exc
+
+
+def _npm_key(version: str) -> tuple:
+    parsed = nodesemver.parse(version.strip(), loose=True)
+    if parsed is None:
+        raise VersionError(f"not an npm version: {version!r}")
+    pre = tuple((0, p, "") if isinstance(p, int) else (1, 0, str(p)) for p in parsed.prerelease)
+    if pre:
+        return (parsed.major, parsed.minor, parsed.patch, 0, pre)
+    return (parsed.major, parsed.minor, parsed.patch, 1, ())
+
+
+_GO_TOOLCHAIN = re.compile(r"^(?:go)?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:(rc|beta)(\d+))?$")
+
+
+def _go_key(version: str) -> tuple:
+    """Go module versions are SemVer with a ``v`` prefix; pseudo-versions are pre-releases by design
+    (``v0.0.0-20191109021931-daa7c04131f5``) and ``+incompatible`` is build metadata, so SemVer
+    precedence orders them as the go command does. Toolchain versions of the standard library
+    (``go1.21.3``, ``1.21rc2``, ``1.19``) are mapped onto SemVer the way OSV's Go data does."""
+    try:
+        return _semver_key(version)
+    except VersionError:
+        m = _GO_TOOLCHAIN.match(version.strip())
+        if not m:
+            raise
+        major, minor, patch, pre, pre_n = m.groups()
+        text = f"{major}.{minor or 0}.{patch or 0}" + (f"-{pre}.{pre_n}" if pre else "")
+        return _semver_key(text)
+
+
+def _pypi_key(version: str) -> Version:
+    try:
+        return Version(version)
+    except InvalidVersion as exc:
+        raise VersionError(f"not a PEP 440 version: {version!r}") from exc
+
+
+# Segment comparison for ecosystems without an installed library. A version is cut into numeric
+# and alphabetic runs; trailing zero numbers are dropped (1.0 == 1.0.0); a qualifier ranks below
+# or above the release according to the ecosystem's convention; an end marker sits between them.
+_PRE_QUALIFIERS = {
+    "dev": 0, "snapshot": 6, "a": 1, "alpha": 1, "b": 2, "beta": 2, "m": 3, "milestone": 3,
+    "rc": 4, "cr": 4, "pre": 4, "preview": 4,
+}
+_RELEASE_WORDS = {"", "final", "ga", "release", "stable"}
+_POST_QUALIFIERS = {"sp": 1, "pl": 1, "p": 1, "patch": 1, "post": 1}
+_SEGMENT = re.compile(r"\d+|[a-zA-Z]+")
+# RubyGems: any letter marks a pre-release. Maven and Composer: unknown words sort after release.
+_UNKNOWN_IS_PRE = {"RubyGems", "NuGet"}
+
+
+def _segment_key(ecosystem: str, version: str) -> tuple:
+    text = version.strip()
+    if text[:1] in ("v", "V") and text[1:2].isdigit():
+        text = text[1:]
+    text = text.split("+", 1)[0]  # build metadata never orders
+    tokens = _SEGMENT.findall(text)
+    if not tokens or not tokens[0].isdigit():
+        raise VersionError(f"not a {ecosystem} version: {version!r}")
+    unknown_pre = ecosystem in _UNKNOWN_IS_PRE
+    out: list[tuple[int, int, str]] = []
+    for tok in tokens:
+        if tok.isdigit():
+            out.append((2, int(tok), ""))
+            continue
+        word = tok.lower()
+        if word in _RELEASE_WORDS:
+            continue
+        if word in _PRE_QUALIFIERS:
+            out.append((0, _PRE_QUALIFIERS[word], word))
+        elif word in _POST_QUALIFIERS and not unknown_pre:
+            out.append((1, 1, word))
+        elif unknown_pre:
+            out.append((0, 5, word))
+        else:
+            out.append((1, 2, word))
+    # in each run of numbers, trailing zeros are padding: 1.0.0 == 1, 1.0-rc1 == 1-rc1
+    compact: list[tuple[int, int, str]] = []
+    run: list[tuple[int, int, str]] = []
+    for tok in [*out, None]:
+        if tok is not None and tok[0] == 2:
+            run.append(tok)
+            continue
+        while len(run) > 1 and run[-1] == (2, 0, ""):
+            run.pop()
+        if run and not (compact and run == [(2, 0, "")]):
+            compact.extend(run)
+        run = []
+        if tok is not None:
+            compact.append(tok)
+    compact.append((1, 0, ""))  # end of version: above pre-release qualifiers, below numbers
+    return tuple(compact)
+
+
+_SEMVER_ECOSYSTEMS = {"SemVer", "crates.io", "Hex", "Pub", "SwiftURL"}
+
+
+@lru_cache(maxsize=262_144)
+def _key_or_error(ecosystem: str, version: str) -> Any:
+    try:
+        if ecosystem == "PyPI":
+            return _pypi_key(version)
+        if ecosystem == "npm":
+            return _npm_key(version)
+        if ecosystem == "Go":
+            return _go_key(version)
+        if ecosystem in _SEMVER_ECOSYSTEMS:
+            return _semver_key(version)
+        if ecosystem in ORDERINGS:
+            return _segment_key(ecosystem, version)
+    except VersionError as exc:
+        return exc
+    return UnsupportedEcosystem(f"no version ordering for ecosystem {ecosystem!r}")
+
+
+def version_key(ecosystem: str, version: str) -> Any:
+    """A sortable key for ``version`` under ``ecosystem``'s rules (cached per pair).
+
+    Raises :class:`VersionError` for a malformed version and :class:`UnsupportedEcosystem` for an
+    ecosystem without ordering. Keys of one ecosystem are comparable with each other only.
+    """
+    if not isinstance(version, str) or not version.strip():
+        raise VersionError(f"empty version in {ecosystem}")
+    key = _key_or_error(ecosystem, version)
+    if isinstance(key, VersionError):
+        raise key
+    return key
+
+
+def compare(ecosystem: str, a: str, b: str) -> int:
+    """-1, 0 or 1 as ``a`` is older than, equal to or newer than ``b`` in ``ecosystem``."""
+    ka, kb = version_key(ecosystem, a), version_key(ecosystem, b)
+    return (ka > kb) - (ka < kb)
+
+
+def sort_versions(ecosystem: str, versions: list[str]) -> list[str]:
+    """``versions`` sorted oldest first by the ecosystem's ordering (malformed ones raise)."""
+    return sorted(versions, key=lambda v: version_key(ecosystem, v))
+
+
+def is_prerelease(ecosystem: str, version: str) -> bool:
+    """True for pre-releases (and PEP 440 dev releases); False when unknown or malformed."""
+    try:
+        key = version_key(ecosystem, version)
+    except VersionError:
+        return False
+    if isinstance(key, Version):
+        return key.is_prerelease
+    if ecosystem in ORDERINGS and ecosystem not in _SEMVER_ECOSYSTEMS and ecosystem not in ("npm", "Go"):
+        return any(tok[0] == 0 for tok in key)
+    return key[3] == 0

@@ -1,0 +1,20 @@
+"""Web pages: sign-in and the role's dashboard."""
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from forceb.inventory import queries as inventory_queries
+
+from .forms import LoginForm
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "web/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+@login_required
+def home(request):
+    return render(request, "web/home.html", {"summary": inventory_queries.dashboard(request.user)})
