@@ -1,11 +1,17 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
+from forceb.core import access
+
 api_patterns = [
     path("core/", include("forceb.core.api.urls")),
     path("inventory/", include("forceb.inventory.api.urls")),
     path("intel/", include("forceb.intel.api.urls")),
 ]
+
+# The schema and its readers are public: they describe the API, they hold no data.
+for view in (SpectacularAPIView, SpectacularSwaggerSplitView, SpectacularRedocView):
+    view.access_policy = access.PUBLIC
 
 urlpatterns = [
     path("api/", include((api_patterns, "api"))),

@@ -3,7 +3,7 @@
 from rest_framework import serializers, viewsets
 from rest_framework.relations import PrimaryKeyRelatedField
 
-from forceb.core import actions
+from forceb.core import access, actions
 from forceb.core.models import OwnedModel
 
 ACTION_OF_METHOD = {"GET": "view", "HEAD": "view", "OPTIONS": "view", "PUT": "change", "PATCH": "change",
@@ -51,6 +51,12 @@ class OwnedModelViewSet(viewsets.ModelViewSet):
     the requesting organisation; every write goes through ``core.actions``."""
 
     model = None
+
+    @classmethod
+    def as_view(cls, actions=None, **initkwargs):
+        view = super().as_view(actions, **initkwargs)
+        view.access_policy = access.owned(cls.model)
+        return view
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -1,10 +1,10 @@
-from rest_framework.routers import DefaultRouter
+from forceb.core.api.routers import Router
 
 from . import views
 
 app_name = "core"
 
-router = DefaultRouter()
+router = Router()
 router.register("organizations", views.OrganizationViewSet, basename="organization")
 router.register("users", views.UserViewSet, basename="user")
 router.register("tokens", views.ApiTokenViewSet, basename="token")

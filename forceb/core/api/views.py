@@ -7,7 +7,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from forceb.core import actions, audit, queries
+from forceb.core import access, actions, audit, queries
 from forceb.core.choices import ADMIN_ROLES, Role
 from forceb.core.models import ApiToken, AuditEntry, Notification, Organization, Share, User
 
@@ -19,6 +19,7 @@ from . import serializers as s
     retrieve=extend_schema(description="One organisation."),
 )
 class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
+    access_policy = access.SIGNED_IN
     serializer_class = s.OrganizationSerializer
     filterset_fields = ["kind", "sector", "tier", "slug"]
     search_fields = ["name", "slug"]
@@ -34,6 +35,7 @@ class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
     retrieve=extend_schema(description="One person."),
 )
 class UserViewSet(viewsets.ReadOnlyModelViewSet):
+    access_policy = access.SIGNED_IN
     serializer_class = s.UserSerializer
     filterset_fields = ["role", "is_active"]
     search_fields = ["username"]
@@ -56,6 +58,7 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
 )
 class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin,
                       viewsets.GenericViewSet):
+    access_policy = access.SIGNED_IN
     serializer_class = s.ApiTokenSerializer
     filterset_fields = ["user"]
     write_roles = frozenset(Role)
@@ -86,6 +89,7 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.D
 )
 class ShareViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin,
                    viewsets.GenericViewSet):
+    access_policy = access.SIGNED_IN
     serializer_class = s.ShareSerializer
     filterset_fields = ["tlp", "community", "object_id"]
 
@@ -124,6 +128,7 @@ class ShareViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
     retrieve=extend_schema(description="One audit entry."),
 )
 class AuditEntryViewSet(viewsets.ReadOnlyModelViewSet):
+    access_policy = access.SIGNED_IN
     serializer_class = s.AuditEntrySerializer
     filterset_fields = ["action", "object_type", "object_id", "actor_username"]
 
@@ -150,6 +155,7 @@ class AuditEntryViewSet(viewsets.ReadOnlyModelViewSet):
     retrieve=extend_schema(description="One notification."),
 )
 class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
+    access_policy = access.SIGNED_IN
     serializer_class = s.NotificationSerializer
     write_roles = frozenset(Role)
 

@@ -1,10 +1,10 @@
-from rest_framework.routers import DefaultRouter
+from forceb.core.api.routers import Router
 
 from . import views
 
 app_name = "inventory"
 
-router = DefaultRouter()
+router = Router()
 router.register("services", views.BusinessServiceViewSet, basename="service")
 router.register("systems", views.SystemViewSet, basename="system")
 router.register("suppliers", views.SupplierViewSet, basename="supplier")

@@ -4,7 +4,7 @@ from django.db.models.deletion import ProtectedError
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, viewsets
 
-from forceb.core import actions
+from forceb.core import access, actions
 from forceb.core.api.base import OwnedModelViewSet
 from forceb.core.choices import Role
 
@@ -73,6 +73,7 @@ class DependencyViewSet(OwnedModelViewSet):
     destroy=extend_schema(description="Remove an unused registry entry (hub analysts and platform admins)."),
 )
 class SupplierViewSet(viewsets.ModelViewSet):
+    access_policy = access.SIGNED_IN
     queryset = Supplier.objects.all()
     serializer_class = serializers.SupplierSerializer
     filterset_class = filters.SupplierFilter
