@@ -339,7 +339,10 @@ def _iter_jsonl(stream: IO[bytes], source: str) -> Iterator[tuple[Any, str]]:
         if not line.strip():
             continue
         where = f"{source}:{lineno}"
-        yield _decode(line, where), where
+        try:
+            yield _decode(line, where), where
+        except FeedError as exc:  # one bad line: the caller decides whether to go on
+            yield exc, where
 
 
 def _read_limited(stream: IO[bytes], source: str) -> bytes:
@@ -404,6 +407,8 @@ def iter_osv(path: str | os.PathLike[str], *, errors: list[FeedError] | None = N
     """
     for record, source in _iter_raw(Path(path)):
         try:
+            if isinstance(record, FeedError):
+                raise record
             yield parse_osv(record, source)
         except FeedError as exc:
             if errors is None:
