@@ -618,6 +618,7 @@ class Portfolio:
 
     by_package: dict[PackageKey, dict[str, set[str]]] = field(default_factory=lambda: defaultdict(dict))
     purls: dict[str, set[str]] = field(default_factory=dict)
+    by_key: dict[PackageKey, set[tuple[str, str]]] = field(default_factory=lambda: defaultdict(set))
 
     @classmethod
     def from_mapping(cls, sboms: Mapping[str, Iterable[str]]) -> Portfolio:
@@ -642,6 +643,7 @@ class Portfolio:
             if eco is None:
                 continue
             self.by_package[(eco, name)].setdefault(version or "", set()).add(sbom_id)
+            self.by_key[(eco, name)].add((sbom_id, purl))
         self.purls[sbom_id] = kept
 
     def remove(self, sbom_id: str) -> None:
@@ -649,6 +651,7 @@ class Portfolio:
             eco, name, version, _ = package_of_purl(purl)
             if eco is None:
                 continue
+            self.by_key.get((eco, name), set()).discard((sbom_id, purl))
             versions = self.by_package.get((eco, name), {})
             ids = versions.get(version or "")
             if ids:
@@ -658,14 +661,10 @@ class Portfolio:
 
     def components_of(self, keys: Iterable[PackageKey]) -> list[tuple[str, str]]:
         """``(sbom id, purl)`` pairs of stored components of the given packages."""
-        out = []
-        wanted = set(keys)
-        for sbom_id, purls in self.purls.items():
-            for purl in purls:
-                eco, name, _, _ = package_of_purl(purl)
-                if (eco, name) in wanted:
-                    out.append((sbom_id, purl))
-        return out
+        out: list[tuple[str, str]] = []
+        for key in set(keys):
+            out.extend(self.by_key.get(key, ()))
+        return sorted(out)
 
     def touched_by(self, advisory: Advisory) -> set[str]:
         """Ids of stored SBOMs with a component the advisory affects (withdrawn or not, so that a
