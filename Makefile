@@ -38,7 +38,7 @@ test-postgres: install-dev browser
 	scripts/with-postgres.sh $(BIN)/python -m pytest
 
 lint: install-dev
-	$(BIN)/ruff check forceb tests bench
+	$(BIN)/ruff check .
 	$(BIN)/forceb makemigrations --check --dry-run
 
 bench: install-dev
