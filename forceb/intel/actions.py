@@ -1,0 +1,243 @@
+"""Every write of the intelligence hub: collections, contributions of STIX objects, deletions.
+
+``add_objects`` is the one way objects enter the store (TAXII POST, CLI import, ATT&CK load):
+it validates every object with stix2-validator first and stores nothing unless all are valid,
+then writes the versions in bulk under the collection's lock, keeps the ``is_latest`` and
+``is_first`` flags true, and records one audit entry naming the true contributor.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from forceb.core import actions as core_actions
+from forceb.core import audit
+from forceb.core.choices import AuditAction
+from forceb.core.models import Organization, User
+
+from . import stix
+from .choices import StatusState
+from .models import AddStatus, Collection, RedRecipient, StixObject
+
+#: Rows written per INSERT; keeps statements under SQLite's variable limit and memory flat.
+BATCH = 2000
+#: Ids listed in one contribution's audit entry beyond which only the count is kept (the rows
+#: keep their contributor in any case).
+AUDIT_ID_LIMIT = 1000
+ONE_MICROSECOND = timedelta(microseconds=1)
+
+
+class InvalidObjects(ValueError):
+    """A contribution refused whole because some objects are not valid STIX 2.1."""
+
+    def __init__(self, problems: list[stix.Problem]):
+        self.problems = problems
+        first = problems[0]
+        super().__init__(f"{len(problems)} problem(s); first: {first.object_id or '(no id)'}: {first.message}")
+
+
+@dataclass
+class AddResult:
+    status: AddStatus
+    stored: int = 0
+    duplicates: int = 0
+    ids: list[str] = field(default_factory=list)
+
+
+@transaction.atomic
+def create_collection(actor: User | None, *, title: str, description: str = "", alias: str = "",
+                      readers: Iterable[Organization] = (), writers: Iterable[Organization] = (),
+                      default_tlp: str = "GREEN", anonymous: bool = False) -> Collection:
+    """A new collection, owned by the hub: the sector's intelligence is held by its hub."""
+    hub = core_actions.hub()
+    if hub is None:
+        raise ValidationError("there is no hub organisation to own the collection")
+    if actor is not None and actor.organization_id != hub.pk:
+        raise PermissionDenied("only the hub creates collections")
+    collection = Collection(owner=hub, title=title, description=description, alias=alias,
+                            default_tlp=default_tlp, anonymous=anonymous)
+    collection.full_clean()
+    collection.save()
+    collection.readers.set(list(readers))
+    collection.writers.set(list(writers))
+    return collection
+
+
+def validate_all(objects: list, progress: Callable[[int], None] | None = None) -> list[stix.Problem]:
+    problems = []
+    for number, obj in enumerate(objects, 1):
+        problems.extend(stix.validate(obj))
+        if progress is not None and number % 100 == 0:
+            progress(100)
+    if progress is not None and len(objects) % 100:
+        progress(len(objects) % 100)
+    return problems
+
+
+def add_objects(actor: User, collection: Collection, objects: list, *, anonymous: bool | None = None,
+                validated: bool = False, progress: Callable[[int], None] | None = None) -> AddResult:
+    """Store a contribution of STIX 2.1 objects in ``collection``, all or nothing.
+
+    Raises ``InvalidObjects`` (nothing stored) when any object is invalid, ``PermissionDenied``
+    when ``actor`` may not write to the collection. Versions already present count as successes
+    and are not stored twice.
+    """
+    if not collection.can_write(actor):
+        raise PermissionDenied("your organisation may not write to this collection")
+    if not validated:
+        problems = validate_all(objects)
+        if problems:
+            raise InvalidObjects(problems)
+    anonymous = collection.anonymous if anonymous is None else anonymous
+    return _store(actor, collection, objects, anonymous=anonymous, progress=progress)
+
+
+@transaction.atomic
+def _store(actor: User, collection: Collection, objects: list, *, anonymous: bool,
+           progress: Callable[[int], None] | None) -> AddResult:
+    requested = timezone.now()
+    collection = Collection.objects.select_for_update().get(pk=collection.pk)
+    if anonymous:
+        objects = _anonymised(objects, collection)
+    indexed = [(stix.index(obj), obj) for obj in objects]
+    existing = _existing_versions(collection, {ix.stix_id for ix, _ in indexed})
+
+    clock = collection.clock
+    rows, successes, seen, observables = [], [], set(), {}
+    for ix, obj in indexed:
+        clock = requested if clock is None or requested > clock else clock + ONE_MICROSECOND
+        version = ix.version
+        if version is None:
+            version = observables.setdefault(ix.stix_id, _observable_version(existing.get(ix.stix_id), clock))
+        key = (ix.stix_id, version)
+        successes.append({"id": ix.stix_id, "version": ix.version_text or stix.format_timestamp(version)})
+        if key in seen or version in existing.get(ix.stix_id, {}):
+            continue
+        seen.add(key)
+        rows.append(StixObject(
+            collection=collection, stix_id=ix.stix_id, type=ix.type, spec_version=ix.spec_version,
+            created=ix.created, modified=ix.modified, version=version,
+            version_text=ix.version_text or stix.format_timestamp(version), date_added=clock,
+            tlp=ix.tlp or collection.default_tlp, contributor_id=actor.organization_id, contributed_by=actor,
+            anonymous=anonymous, body=stix.canonical_json(obj),
+        ))
+    _set_version_flags(rows, existing)
+    for start in range(0, len(rows), BATCH):
+        StixObject.objects.bulk_create(rows[start:start + BATCH])
+        if progress is not None:
+            progress(len(rows[start:start + BATCH]))
+    _clear_superseded_flags(collection, rows, existing)
+    if rows:
+        collection.clock = clock
+        collection.save(update_fields=["clock"])
+
+    status = AddStatus.objects.create(
+        collection=collection, requested_by=actor, organization_id=actor.organization_id,
+        request_timestamp=requested, status=StatusState.COMPLETE, total_count=len(objects),
+        successes=successes)
+    stored_ids = [f"{row.stix_id}@{row.version_text}" for row in rows]
+    audit.record(AuditAction.IMPORT, collection, after={
+        "status": str(status.uuid), "contributor": actor.organization.slug, "contributed_by": actor.username,
+        "anonymous": anonymous, "stored": len(rows), "duplicates": len(objects) - len(rows),
+        "objects": stored_ids if anonymous or len(stored_ids) <= AUDIT_ID_LIMIT else stored_ids[:AUDIT_ID_LIMIT],
+    })
+    return AddResult(status=status, stored=len(rows), duplicates=len(objects) - len(rows),
+                     ids=[row.stix_id for row in rows])
+
+
+def _anonymised(objects: list, collection: Collection) -> list:
+    """The contribution as the hub republishes it: its identity as creator, and the identity
+    objects the contributor described itself with left out."""
+    hub = collection.owner
+    identity = stix.hub_identity(hub.name, hub.slug)
+    self_described = {obj.get("created_by_ref") for obj in objects} - {None}
+    return [stix.republish_as(obj, identity["id"]) for obj in objects if obj["id"] not in self_described]
+
+
+def _existing_versions(collection: Collection, stix_ids: set[str]) -> dict[str, dict]:
+    """For each id already in the collection: {version: (row id, is_latest, is_first)}."""
+    found: dict[str, dict] = {}
+    ids = sorted(stix_ids)
+    for start in range(0, len(ids), 500):
+        rows = StixObject.objects.filter(collection=collection, stix_id__in=ids[start:start + 500]) \
+            .values_list("stix_id", "version", "pk", "is_latest", "is_first")
+        for stix_id, version, pk, latest, first in rows:
+            found.setdefault(stix_id, {})[version] = (pk, latest, first)
+    return found
+
+
+def _observable_version(versions: dict | None, clock):
+    # An observable's id is derived from its content: the first time it is added is its version.
+    return next(iter(versions)) if versions else clock
+
+
+def _set_version_flags(rows: list[StixObject], existing: dict[str, dict]) -> None:
+    """Flag the newest and oldest version of every id among the new rows and the stored ones."""
+    by_id: dict[str, list] = {}
+    for row in rows:
+        by_id.setdefault(row.stix_id, []).append(row)
+    for stix_id, new_rows in by_id.items():
+        versions = [row.version for row in new_rows] + list(existing.get(stix_id, {}))
+        newest, oldest = max(versions), min(versions)
+        for row in new_rows:
+            row.is_latest = row.version == newest
+            row.is_first = row.version == oldest
+
+
+def _clear_superseded_flags(collection: Collection, rows: list[StixObject], existing: dict[str, dict]) -> None:
+    """Stored versions that a new row has displaced as newest or oldest lose their flag."""
+    no_longer_latest, no_longer_first = [], []
+    for row in rows:
+        for version, (pk, latest, first) in existing.get(row.stix_id, {}).items():
+            if latest and row.is_latest and row.version > version:
+                no_longer_latest.append(pk)
+            if first and row.is_first and row.version < version:
+                no_longer_first.append(pk)
+    if no_longer_latest:
+        StixObject.objects.filter(pk__in=no_longer_latest).update(is_latest=False)
+    if no_longer_first:
+        StixObject.objects.filter(pk__in=no_longer_first).update(is_first=False)
+
+
+@transaction.atomic
+def delete_versions(actor: User, collection: Collection, versions) -> int:
+    """Delete the given versions (a queryset already narrowed to what ``actor`` sees) that
+    ``actor`` may delete: the hub any, a member only its own contributions. Returns how many."""
+    if not collection.can_write(actor):
+        raise PermissionDenied("your organisation may not write to this collection")
+    deletable = versions if actor.organization_id == collection.owner_id \
+        else versions.filter(contributor_id=actor.organization_id)
+    touched = set(deletable.values_list("stix_id", flat=True))
+    count = 0
+    for row in deletable.select_for_update():
+        row.delete()
+        count += 1
+    for stix_id in touched:
+        _reflag(collection, stix_id)
+    return count
+
+
+def _reflag(collection: Collection, stix_id: str) -> None:
+    remaining = StixObject.objects.filter(collection=collection, stix_id=stix_id)
+    versions = list(remaining.values_list("pk", "version"))
+    if not versions:
+        return
+    newest = max(versions, key=lambda v: v[1])[0]
+    oldest = min(versions, key=lambda v: v[1])[0]
+    remaining.exclude(pk=newest).update(is_latest=False)
+    remaining.filter(pk=newest).update(is_latest=True)
+    remaining.exclude(pk=oldest).update(is_first=False)
+    remaining.filter(pk=oldest).update(is_first=True)
+
+
+@transaction.atomic
+def name_red_recipients(actor: User, stix_object: StixObject, users: Iterable[User]) -> None:
+    """Let named people read a TLP:RED object: only the person who contributed it may name them."""
+    if stix_object.contributed_by_id != actor.pk:
+        raise PermissionDenied("only the person who contributed a TLP:RED object names its recipients")
+    for user in users:
+        RedRecipient.objects.get_or_create(stix_object=stix_object, user=user)

@@ -1,0 +1,134 @@
+"""Reads of the intelligence store, narrowed to what the requesting person may see.
+
+``visible_objects`` is the intel chokepoint: every read path (TAXII objects, manifest, versions,
+exports, subscriptions, UI) starts from it, so the collection's readers and the objects' TLP
+markings are enforced in one place. The rule, in docs/intel.md:
+
+- TLP:CLEAR and TLP:GREEN: every reader of the collection;
+- TLP:AMBER: readers that are the hub or a member institution (the community the hub serves),
+  and the contributing organisation;
+- TLP:AMBER+STRICT: the contributing organisation and the hub only;
+- TLP:RED: the person who contributed it and the people they named, nobody else.
+"""
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from django.db.models import Q
+
+from forceb.core.choices import TLP, OrganizationKind
+
+from .models import AddStatus, Collection, RedRecipient, StixObject
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def collections(user):
+    """The collections the person's organisation reads or writes (or owns, for the hub)."""
+    return Collection.objects.restrict(user, "view").prefetch_related("readers", "writers")
+
+
+def collection(user, uuid) -> Collection | None:
+    return collections(user).filter(uuid=uuid).first()
+
+
+def tlp_reach(user) -> Q:
+    """The TLP condition a version must meet for ``user`` to read it."""
+    kind = user.organization.kind
+    levels = [TLP.CLEAR, TLP.GREEN]
+    if kind in (OrganizationKind.MEMBER, OrganizationKind.HUB):
+        levels.append(TLP.AMBER)
+    if kind == OrganizationKind.HUB:
+        levels.append(TLP.AMBER_STRICT)
+    reach = Q(tlp__in=levels)
+    reach |= Q(contributor_id=user.organization_id, tlp__in=[TLP.AMBER, TLP.AMBER_STRICT])
+    reach |= Q(tlp=TLP.RED, contributed_by=user)
+    named = RedRecipient.objects.filter(user=user)
+    # Most people are named on no RED object: leave the sub-select out of their queries.
+    if named.exists():
+        reach |= Q(tlp=TLP.RED, pk__in=named.values("stix_object_id"))
+    return reach
+
+
+def visible_objects(user, collection: Collection):
+    """Every version in ``collection`` that ``user`` may read; none if they may not read it."""
+    if user is None or not user.is_authenticated or user.organization_id is None \
+            or not collection.can_read(user):
+        return StixObject.objects.none()
+    return StixObject.objects.filter(collection=collection).filter(tlp_reach(user))
+
+
+def status(user, uuid) -> AddStatus | None:
+    """A status resource is the business of the organisation that made the request (and the hub)."""
+    found = AddStatus.objects.filter(uuid=uuid).select_related("collection").first()
+    if found is None:
+        return None
+    if found.organization_id == user.organization_id or found.collection.owner_id == user.organization_id:
+        return found
+    return None
+
+
+@dataclass
+class Filters:
+    """The TAXII filters of one request (section 3.6); ``None`` means 'not given'."""
+
+    ids: list[str] | None = None
+    types: list[str] | None = None
+    versions: list = field(default_factory=lambda: ["last"])
+    spec_versions: list[str] | None = None
+    added_after: datetime | None = None
+
+
+def filtered(versions, filters: Filters, *, use_version: bool = True, use_id_type: bool = True):
+    if use_id_type and filters.ids is not None:
+        versions = versions.filter(stix_id__in=filters.ids)
+    if use_id_type and filters.types is not None:
+        versions = versions.filter(type__in=filters.types)
+    if filters.spec_versions is not None:
+        versions = versions.filter(spec_version__in=filters.spec_versions)
+    if filters.added_after is not None:
+        versions = versions.filter(date_added__gt=filters.added_after)
+    if use_version and "all" not in filters.versions:
+        which = Q(pk__in=[])
+        if "last" in filters.versions:
+            which |= Q(is_latest=True)
+        if "first" in filters.versions:
+            which |= Q(is_first=True)
+        stamps = [v for v in filters.versions if isinstance(v, datetime)]
+        if stamps:
+            which |= Q(version__in=stamps)
+        versions = versions.filter(which)
+    return versions
+
+
+@dataclass
+class Page:
+    rows: list
+    more: bool
+    next: str | None
+
+
+def page(versions, *, fields: tuple[str, ...], limit: int, after: datetime | None, order: str = "date_added"):
+    """One page in ``order`` (date_added, unique per collection, or version for one object's
+    versions), by keyset: the cursor is the last key served, so a page costs the same at the
+    end of a 100,000-object collection as at its start."""
+    if after is not None:
+        versions = versions.filter(**{f"{order}__gt": after})
+    rows = list(versions.order_by(order).values_list(*fields, order)[:limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    cursor = encode_cursor(rows[-1][-1]) if more else None
+    return Page(rows=rows, more=more, next=cursor)
+
+
+def encode_cursor(value: datetime) -> str:
+    """An opaque ``next`` value: the last key served, in microseconds since the epoch."""
+    delta = value - EPOCH
+    return str((delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds)
+
+
+def decode_cursor(text: str) -> datetime:
+    micros = int(text)
+    if micros < 0:
+        raise ValueError("a cursor is not negative")
+    return EPOCH + timedelta(microseconds=micros)
