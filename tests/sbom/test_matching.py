@@ -291,6 +291,7 @@ def real():
     return advisories, Matcher(kb)
 
 
+@pytest.mark.slow
 def test_real_pypi_ranges_agree_with_their_versions_lists(real):
     """pypa's `versions` lists are enumerated from real releases: evaluating the ranges alone (our
     interval code) must put every listed version inside. Two known quirks of the data are left
