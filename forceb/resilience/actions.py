@@ -153,6 +153,15 @@ def approve_bia(actor, bia: BusinessImpactAnalysis) -> BusinessImpactAnalysis:
     return bia
 
 
+@transaction.atomic
+def delete_draft_bia(actor, bia: BusinessImpactAnalysis) -> None:
+    """Discard a draft; approved and superseded versions stay as the record of what was decided."""
+    _require_writer(actor, bia.owner_id, str(bia))
+    if bia.status != BiaStatus.DRAFT:
+        raise ValidationError(f"{bia} is {bia.get_status_display().lower()}: only drafts are deleted")
+    core_actions.delete_object(bia)
+
+
 # --------------------------------------------------------------------------- backup layers
 
 
@@ -229,6 +238,14 @@ def _scenario_owner(actor) -> tuple[Organization, bool]:
             raise ValidationError("no hub organisation exists to publish the library")
         return hub, True
     return actor.organization, actor.organization.kind == OrganizationKind.HUB
+
+
+@transaction.atomic
+def delete_scenario(actor, scenario: Scenario) -> None:
+    _require_writer(actor, scenario.owner_id, f"scenario {scenario}")
+    if scenario.drills.exists():
+        raise ValidationError(f"scenario {scenario} is used by drills; it stays as their record")
+    core_actions.delete_object(scenario)
 
 
 def _dangling_suppliers(document: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -377,16 +394,6 @@ def simulate(user, scenario_name: str, org: str | None = None) -> Simulation:
     loaded = loader.load(None if scope is None else [scope])
     result = engine.simulate(loaded.graph, queries.engine_scenario(row), org=None if scope is None else scope.slug)
     return Simulation(row, result, loaded)
-
-
-def simulate_library(user) -> tuple[list[Scenario], list[engine.SimulationResult], loader.LoadedGraph]:
-    """Every scenario of the person's library over their organisation's graph (the heatmap)."""
-    org = user.organization
-    rows = queries.library_for(user)
-    loaded = loader.load([org])
-    compiled = engine.compile_graph(loaded.graph)
-    results = [engine.simulate(compiled, queries.engine_scenario(r), org=org.slug, explain=False) for r in rows]
-    return rows, results, loaded
 
 
 # --------------------------------------------------------------------------- drills

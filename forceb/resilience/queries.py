@@ -87,6 +87,31 @@ def engine_scenario(row: Scenario) -> library.Scenario:
     return library.library_from_dict({"scenarios": [row.parameters]})[0]
 
 
+def heatmap(user) -> dict[str, Any]:
+    """Every scenario of the person's library over their organisation's services: per cell the time
+    to recover and whether anything is breached (``null`` minutes: no recovery)."""
+    rows = library_for(user)
+    if user.organization is None or not rows:
+        return {"scenarios": [], "services": [], "cells": []}
+    loaded = loader.load([user.organization])
+    compiled = engine.compile_graph(loaded.graph)
+    services = list(loaded.graph.services)
+    cells = []
+    for row in rows:
+        result = engine.simulate(compiled, engine_scenario(row), org=user.organization.slug, explain=False)
+        outcome = {o.id: o for o in result.services}
+        cells.append([{"minutes": outcome[s.id].time_to_recover_minutes if outcome[s.id].affected else 0,
+                       "data_lost_minutes": outcome[s.id].data_lost_minutes if outcome[s.id].affected else 0,
+                       "breached": outcome[s.id].breached,
+                       "breached_tolerance": bool(outcome[s.id].breached_tolerance)} for s in services])
+    return {
+        "scenarios": [{"name": r.name, "title": r.title or r.name} for r in rows],
+        "services": [{"id": loaded.service_pk[s.id], "name": s.name, "criticality": s.criticality,
+                      "impact_tolerance_minutes": s.impact_tolerance_minutes} for s in services],
+        "cells": cells,
+    }
+
+
 def export_library(user, org=None) -> dict[str, Any]:
     """The scenario library and the current BIAs as one document (``import_scenarios`` reads it back).
 
