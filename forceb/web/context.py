@@ -1,6 +1,8 @@
 """Template context shared by every page: the navigation of the signed-in person's role."""
 
-from forceb.core.choices import OrganizationKind
+from django.urls import reverse
+
+from forceb.core.choices import ADMIN_ROLES, OrganizationKind, Role
 
 
 def navigation(request):
@@ -10,7 +12,14 @@ def navigation(request):
     nav = [("web:home", "Dashboard")]
     if user.organization_id and user.organization.kind == OrganizationKind.MEMBER:
         nav += [("web:service-list", "Services"), ("web:system-list", "Systems"),
-                ("web:supplier-list", "Suppliers"), ("web:dependency-list", "Dependencies")]
-    else:
-        nav += [("web:supplier-list", "Supplier registry")]
-    return {"nav": nav}
+                ("web:relationship-list", "Suppliers"), ("web:dependency-list", "Dependencies")]
+    nav += [("web:supplier-list", "Supplier registry")]
+    if user.role in ADMIN_ROLES or user.role == Role.AUDITOR:
+        nav += [("web:audit", "Audit trail")]
+    items = []
+    for name, label in nav:
+        url = reverse(name)
+        # The dashboard is "/", a prefix of everything, so it is current only on itself.
+        current = request.path == url if url == "/" else request.path.startswith(url)
+        items.append({"url": url, "label": label, "current": current})
+    return {"nav": items}

@@ -1,7 +1,8 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from forceb.core import access
+from forceb.inventory import urls as inventory_urls
 
 from . import views
 
@@ -13,4 +14,9 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.home, name="home"),
+    path("audit/", views.audit_trail, name="audit"),
+    path("audit/verify/", views.AuditVerify.as_view(), name="audit-verify"),
+    path("assets/plotly.min.js", views.plotly_js, name="plotly-js"),
+    # Included as a plain list so the inventory's page names stay in this ``web:`` namespace.
+    path("inventory/", include(inventory_urls.urlpatterns)),
 ]
