@@ -123,6 +123,18 @@ class Dependency(OwnedModel):
     class Meta:
         ordering = ["owner", "kind", "pk"]
         verbose_name_plural = "dependencies"
+        # One edge per source and target: the natural key by which imports upsert. Each kind sets
+        # exactly one source and one target column, so the other constraints see NULLs and let it be.
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "source_service", "target_system"],
+                                    name="unique_service_system_edge"),
+            models.UniqueConstraint(fields=["owner", "source_system", "target_system"],
+                                    name="unique_system_system_edge"),
+            models.UniqueConstraint(fields=["owner", "source_system", "target_supplier"],
+                                    name="unique_system_supplier_edge"),
+            models.UniqueConstraint(fields=["owner", "source_supplier", "target_supplier"],
+                                    name="unique_supplier_supplier_edge"),
+        ]
 
     def __str__(self):
         return f"{self.source} → {self.target}"

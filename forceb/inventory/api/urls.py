@@ -1,3 +1,5 @@
+from django.urls import path
+
 from forceb.core.api.routers import Router
 
 from . import views
@@ -11,4 +13,9 @@ router.register("suppliers", views.SupplierViewSet, basename="supplier")
 router.register("relationships", views.SupplierRelationshipViewSet, basename="relationship")
 router.register("dependencies", views.DependencyViewSet, basename="dependency")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("import/", views.InventoryImportView.as_view(), name="import"),
+    path("export/", views.InventoryExportView.as_view(), name="export"),
+    path("schema/", views.InventorySchemaView.as_view(), name="schema"),
+    *router.urls,
+]

@@ -1,0 +1,1 @@
+"""The documented exchange format of the inventory, as JSON Schema (read by ``forceb.inventory.io``)."""
