@@ -77,7 +77,15 @@ def require_role(user, access: AccessPolicy) -> None:
 
 
 def policy_of(callback) -> AccessPolicy | None:
-    """The policy of a resolved URL callback: function views, class-based views and DRF viewsets."""
+    """The policy of a resolved URL callback: function views, class-based views and DRF viewsets.
+
+    A viewset's extra action may narrow its viewset's policy with
+    ``@action(..., access_policy=access.roles(...))``: DRF passes it to that route's view as an
+    init keyword, so it wins over the class attribute.
+    """
+    initkwargs = getattr(callback, "initkwargs", None) or {}
+    if initkwargs.get("access_policy") is not None:
+        return initkwargs["access_policy"]
     for holder in (callback, getattr(callback, "view_class", None), getattr(callback, "cls", None)):
         found = getattr(holder, "access_policy", None) if holder is not None else None
         if found is not None:

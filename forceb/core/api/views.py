@@ -141,10 +141,8 @@ class AuditEntryViewSet(viewsets.ReadOnlyModelViewSet):
                    responses={200: {"type": "object", "properties": {
                        "intact": {"type": "boolean"}, "entries": {"type": "integer"},
                        "message": {"type": "string"}, "first_bad_seq": {"type": "integer", "nullable": True}}}})
-    @action(detail=False)
+    @action(detail=False, access_policy=access.roles(*ADMIN_ROLES, Role.AUDITOR))
     def verify(self, request):
-        if request.user.role not in ADMIN_ROLES | {Role.AUDITOR}:
-            raise Http404
         report = audit.verify()
         return Response({"intact": report.intact, "entries": report.entries, "message": report.message,
                          "first_bad_seq": report.first_bad_seq})
