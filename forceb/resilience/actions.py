@@ -35,6 +35,7 @@ from .models import (
     DrillMeasurement,
     ImpactAssessment,
     Scenario,
+    SupplierRecoveryEvidence,
 )
 
 LEVEL_FIELDS = ("financial", "customers", "regulatory", "reputation")
@@ -132,8 +133,10 @@ def record_bia(actor, service: BusinessService, *, impacts: Iterable[Mapping[str
 
 
 @transaction.atomic
-def approve_bia(actor, bia: BusinessImpactAnalysis) -> BusinessImpactAnalysis:
-    """Approve a BIA version; its tolerance, RTO and RPO become the service's (measure 28)."""
+def approve_bia(actor, bia: BusinessImpactAnalysis, *, at: datetime | None = None) -> BusinessImpactAnalysis:
+    """Approve a BIA version; its tolerance, RTO and RPO become the service's (measure 28).
+
+    ``at`` records an approval given earlier (a board decision taken on paper); default now."""
     _require_writer(actor, bia.owner_id, str(bia))
     if actor is not None and actor.role not in ADMIN_ROLES:
         raise PermissionDenied("a BIA is approved by an administrator of the organisation")
@@ -143,7 +146,9 @@ def approve_bia(actor, bia: BusinessImpactAnalysis) -> BusinessImpactAnalysis:
         pk=bia.pk).update(status=BiaStatus.SUPERSEDED)
     bia.status = BiaStatus.APPROVED
     bia.approved_by = actor
-    bia.approved_at = timezone.now()
+    if at is not None and at > timezone.now():
+        raise ValidationError({"approved_at": "an approval cannot be dated in the future"})
+    bia.approved_at = at or timezone.now()
     core_actions.save_object(bia)
     service = bia.service
     service.impact_tolerance_minutes = bia.impact_tolerance_minutes
@@ -219,6 +224,24 @@ def set_backup_layers(actor, system: System, layers: Iterable[Mapping[str, Any]]
     for layer in saved:
         layer.save()
     return saved
+
+
+# --------------------------------------------------------------------------- supplier recovery evidence
+
+
+@transaction.atomic
+def record_supplier_evidence(actor, owner: Organization | None, supplier: Supplier, *,
+                             stated_recovery_minutes: int | None = None, tested_recovery_minutes: int | None = None,
+                             recovery_point_minutes: int | None = None, evidence_date: date | None = None,
+                             reference: str = "") -> SupplierRecoveryEvidence:
+    """Record (or replace) what a member knows of a supplier's recovery capability (measure 29)."""
+    owner = owner if actor is None else actor.organization
+    _require_writer(actor, owner.pk, f"evidence of {supplier}")
+    row = SupplierRecoveryEvidence.objects.filter(owner=owner, supplier=supplier).first() \
+        or SupplierRecoveryEvidence(owner=owner, supplier=supplier)
+    row.stated_recovery_minutes, row.tested_recovery_minutes = stated_recovery_minutes, tested_recovery_minutes
+    row.recovery_point_minutes, row.evidence_date, row.reference = recovery_point_minutes, evidence_date, reference
+    return core_actions.save_object(row)
 
 
 # --------------------------------------------------------------------------- scenario library
