@@ -1,0 +1,94 @@
+"""Who may reach which object through routes whose URL arguments are not an owned row's ``pk``.
+
+The isolation matrix resolves ``owned(Model)`` routes with a ``pk`` by itself. Any other route
+with URL arguments (a ``pk`` of a row that is not owned, a slug, a TAXII collection id...) needs an
+entry here, or the matrix fails and names it. An entry is a function ``(world, person)`` giving
+``(label, URL kwargs, may the person reach it)`` triples; ``world`` is ``tests/security/world.py``
+(organisations, people, rows of every owned model, shares). A reachable target must answer 200
+(or, for a POST-only route, 2xx/3xx); an unreachable one 404. Register it with the decorator::
+
+    @target("web:finding-export")
+    def _finding_export(world, user):
+        return [(f"sbom of {org.slug}", {"sbom_id": world.private[Sbom][org.pk].pk},
+                 org.pk == user.organization_id) for org in world.orgs]
+"""
+
+from forceb.core.choices import ADMIN_ROLES, WRITER_ROLES, Role
+
+TARGETS = {}
+
+
+def target(*route_names: str):
+    def register(fn):
+        for name in route_names:
+            TARGETS[name] = fn
+        return fn
+
+    return register
+
+
+@target("api:core:organization-detail")
+def _organizations(world, user):
+    # The sector's directory is known to everyone on the platform (to share with).
+    return [(f"organisation {o.slug}", {"pk": o.pk}, True) for o in world.orgs]
+
+
+@target("api:core:user-detail")
+def _people(world, user):
+    def sees(other):
+        if other == user or user.role == Role.PLATFORM_ADMIN:
+            return True
+        return user.role in ADMIN_ROLES | {Role.AUDITOR} and other.organization_id == user.organization_id
+
+    return [(f"person {p.username}", {"pk": p.pk}, sees(p)) for p in world.people.values()]
+
+
+@target("api:core:token-detail")
+def _tokens(world, user):
+    def sees(token):
+        if token.user_id == user.pk:
+            return True
+        return user.role in ADMIN_ROLES and token.user.organization_id == user.organization_id
+
+    return [(f"token of {t.user.username}", {"pk": t.pk}, sees(t)) for t in world.tokens.values()]
+
+
+@target("api:core:share-detail")
+def _shares(world, user):
+    # A share is known to the organisations on both sides of it; a community share to everyone.
+    hub_parties = {world.sector.bank.pk, world.sector.hub.pk}
+    return [("bank→hub AMBER share", {"pk": world.hub_share.pk}, user.organization_id in hub_parties),
+            ("community GREEN share", {"pk": world.community_share.pk}, True)]
+
+
+@target("web:share-withdraw")
+def _withdraw(world, user):
+    # Only the organisation that made a share may withdraw it.
+    return [("bank→hub AMBER share", {"pk": world.hub_share.pk},
+             user.organization_id == world.hub_share.shared_by_id and user.role in WRITER_ROLES),
+            ("community GREEN share", {"pk": world.community_share.pk},
+             user.organization_id == world.community_share.shared_by_id and user.role in WRITER_ROLES)]
+
+
+@target("api:core:audit-detail")
+def _audit(world, user):
+    # An organisation's trail is read by its admins and auditors; anyone reads their own entries.
+    def sees(entry):
+        if entry.organization_id != user.organization_id:
+            return False
+        return user.role in ADMIN_ROLES | {Role.AUDITOR} or entry.actor_id == user.pk
+
+    return [(f"audit entry of {e.organization}", {"pk": e.pk}, sees(e)) for e in world.audit_of.values()]
+
+
+@target("api:core:notification-detail", "api:core:notification-read")
+def _notifications(world, user):
+    notices = [*world.notices.values(), world.personal_notice]
+    return [(f"notification {n.title!r}", {"pk": n.pk},
+             n.organization_id == user.organization_id and n.user_id in (None, user.pk)) for n in notices]
+
+
+@target("api:inventory:supplier-detail", "web:supplier-detail", "web:supplier-edit", "web:supplier-delete")
+def _registry_supplier(world, user):
+    # The supplier registry is sector-wide; who may change it is the route's roles(...) policy.
+    return [("registry supplier", {"pk": world.supplier.pk}, True)]
