@@ -1,0 +1,848 @@
+"""Every write of the SBOM capability: ingest, match, feed import and sync, decisions, VEX.
+
+The engines (``readers``, ``feeds``, ``matching``) do the work on plain data; these functions
+own the transactions, write in bulk (components and findings are ``bulk_create``-d in batches,
+one audit 'import' entry per SBOM or feed file, not one per row) and tell the owners of affected
+systems when a feed change brings them new findings.
+"""
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+import urllib.error
+import urllib.request
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from forceb.core import actions as core_actions
+from forceb.core import audit
+from forceb.core.choices import AuditAction
+from forceb.inventory.models import System
+
+from . import feeds, matching, queries, readers
+from .choices import DecisionSource, Feed, FindingStatus, Justification
+from .models import (
+    Advisory,
+    AdvisoryAlias,
+    Component,
+    ComponentEdge,
+    Epss,
+    FeedState,
+    Finding,
+    FindingDecision,
+    FindingSnapshot,
+    Kev,
+    Sbom,
+)
+
+log = logging.getLogger(__name__)
+
+BATCH = 1000
+# Progress callback: (what is being done, how far, out of how much or None when unknown).
+Progress = Callable[[str, int, int | None], None]
+
+
+def _no_progress(label: str, done: int, total: int | None) -> None:
+    return None
+
+
+class SbomRejected(ValidationError):
+    """An SBOM the readers refused; the message names the problem and the place."""
+
+
+# --------------------------------------------------------------------------------------------
+# ingestion
+
+
+def read_payload(payload: bytes | str) -> readers.Sbom:
+    """Read an SBOM with the engine, turning its error into a validation error with the same words."""
+    try:
+        return readers.read_sbom(payload)
+    except readers.SbomError as exc:
+        raise SbomRejected(f"not a readable SBOM: {exc}") from exc
+
+
+def ingest_sbom(actor, system: System, payload: bytes | str, filename: str = "", *, supplier=None,
+                deliverable: str = "") -> Sbom:
+    """Store an SBOM for ``system``: it becomes the system's current SBOM, with its diff to the
+    previous one, its NTIA check and its findings. A malformed SBOM stores nothing.
+
+    ``actor`` None is the local operator (CLI without ``--as``), trusted like the shell it runs in.
+    """
+    if actor is not None and not System.objects.restrict(actor, "change").filter(pk=system.pk).exists():
+        raise PermissionDenied("you may attach SBOMs only to your organisation's systems")
+    raw = payload.encode() if isinstance(payload, str) else payload
+    doc = read_payload(raw)
+    matcher = queries.matcher()
+    with transaction.atomic():
+        previous = Sbom.objects.select_for_update().filter(system=system, is_current=True).first()
+        if previous is not None:
+            Sbom.objects.filter(pk=previous.pk).update(is_current=False)
+        ntia = readers.check_ntia(doc)
+        root = doc.component(doc.root_refs[0]) if doc.root_refs else None
+        sbom = Sbom(
+            owner_id=system.owner_id, system=system, supplier=supplier, deliverable=deliverable[:200],
+            filename=os.path.basename(filename or "")[:255], sha256=hashlib.sha256(raw).hexdigest(),
+            format=doc.format, encoding=doc.encoding, spec_version=doc.spec_version[:32],
+            serial=(doc.serial or "")[:500], subject=(doc.name or (root.name if root else "") or "")[:300],
+            subject_version=(doc.version or "")[:100], document_time=doc.timestamp, roots=list(doc.root_refs),
+            ntia=ntia.as_dict(), ntia_ok=ntia.ok, warnings=list(doc.warnings), is_current=True,
+            previous=previous, uploaded_by=actor if actor is not None and actor.is_authenticated else None,
+        )
+        sbom.full_clean()
+        sbom.save()
+        _store_components(sbom, doc)
+        if previous is not None:
+            sbom.diff = _diff(previous, doc)
+            Sbom.objects.filter(pk=sbom.pk).update(diff=sbom.diff)
+        outcome = _match(sbom, matcher, carry_from=previous)
+        audit.record(AuditAction.IMPORT, sbom, after={
+            "filename": sbom.filename, "sha256": sbom.sha256, "format": f"{doc.format} {doc.spec_version}",
+            "components": len(doc.components), "findings": outcome.total, "warnings": len(doc.warnings),
+            "replaces": previous.pk if previous else None})
+        _snapshot({sbom.owner_id})
+    sbom.refresh_from_db()
+    return sbom
+
+
+def _component_row(sbom: Sbom, c: readers.Component) -> Component:
+    package = ""
+    if c.purl and c.ecosystem:
+        try:
+            package = matching.package_of_purl(c.purl)[1]
+        except ValueError:
+            package = ""
+    return Component(
+        sbom=sbom, ref=c.ref[:500], name=c.name[:300], version=(c.version or "")[:200], purl=(c.purl or "")[:1000],
+        purl_type=(c.purl_type or "")[:32], ecosystem=(c.ecosystem or "")[:32], package=package[:300],
+        type=(c.type or "")[:32], licenses=list(c.licenses), hashes=[{"alg": h.alg, "content": h.value} for h in c.hashes],
+        supplier=(c.supplier or "")[:300], cpe=(c.cpe or "")[:500],
+    )
+
+
+def _store_components(sbom: Sbom, doc: readers.Sbom) -> None:
+    rows = Component.objects.bulk_create([_component_row(sbom, c) for c in doc.components], batch_size=BATCH)
+    by_ref = {row.ref: row.pk for row in rows}
+    edges, seen = [], set()
+    for d in doc.dependencies:
+        parent, child = by_ref.get(d.ref), by_ref.get(d.depends_on)
+        if parent and child and parent != child and (parent, child) not in seen:
+            seen.add((parent, child))
+            edges.append(ComponentEdge(sbom=sbom, parent_id=parent, child_id=child, kind=d.kind[:32]))
+    ComponentEdge.objects.bulk_create(edges, batch_size=BATCH)
+
+
+def _as_document(sbom: Sbom) -> readers.Sbom:
+    comps = tuple(readers.Component(ref=c.ref, name=c.name, version=c.version or None, purl=c.purl or None)
+                  for c in sbom.components.only("ref", "name", "version", "purl"))
+    return readers.Sbom(format=sbom.format, encoding=sbom.encoding, spec_version=sbom.spec_version, components=comps)
+
+
+def _brief(c: readers.Component) -> dict:
+    return {"name": c.name, "version": c.version or "", "purl": c.purl or ""}
+
+
+def _diff(previous: Sbom, doc: readers.Sbom) -> dict:
+    change = readers.diff(_as_document(previous), doc)
+    return {
+        "previous": previous.pk,
+        "added": [_brief(c) for c in change.added],
+        "removed": [_brief(c) for c in change.removed],
+        "changed": [{"name": new.name, "purl": new.purl or "", "from": old.version or "", "to": new.version or ""}
+                    for old, new in change.changed],
+        "unchanged": change.unchanged,
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# matching
+
+
+@dataclass
+class MatchOutcome:
+    total: int = 0
+    new: list = field(default_factory=list)  # Finding rows created by this match
+    removed: int = 0
+
+
+_FINDING_FIELDS = ["vuln_id", "aliases", "severity", "cvss_score", "cvss_vector", "kev", "kev_date_added",
+                   "kev_due_date", "kev_ransomware", "epss", "epss_percentile", "epss_date", "fixed_versions",
+                   "upgrade_to", "matched_by", "priority", "reason"]
+
+
+def _finding_values(f: matching.Finding) -> dict:
+    return {
+        "vuln_id": f.id, "aliases": list(f.aliases), "severity": f.severity, "cvss_score": f.cvss_score,
+        "cvss_vector": f.cvss_vector or "", "kev": f.kev, "kev_date_added": f.kev_date_added,
+        "kev_due_date": f.kev_due_date, "kev_ransomware": f.kev_ransomware, "epss": f.epss,
+        "epss_percentile": f.epss_percentile if f.epss_percentile == f.epss_percentile else None,
+        "epss_date": f.epss_date or "", "fixed_versions": list(f.fixed_versions), "upgrade_to": f.upgrade_to or "",
+        "matched_by": f.matched_by[:100], "priority": f.priority, "reason": f.reason[:500],
+    }
+
+
+def _match(sbom: Sbom, matcher: matching.Matcher, carry_from: Sbom | None = None) -> MatchOutcome:
+    """Match every component of ``sbom``; keep the status of findings that persist, add new ones,
+    drop the ones no advisory supports any more."""
+    comps = list(sbom.components.only("pk", "ref", "purl", "version", "status", "status_reason"))
+    by_ref = {c.ref: c for c in comps}
+    result = matcher.match(comps)
+    changed = []
+    for c, res in zip(comps, result.components, strict=True):
+        status, reason = res.status, res.reason[:300]
+        if (c.status, c.status_reason) != (status, reason):
+            c.status, c.status_reason = status, reason
+            changed.append(c)
+    Component.objects.bulk_update(changed, ["status", "status_reason"], batch_size=BATCH)
+
+    advisory_pk = dict(Advisory.objects.filter(osv_id__in={f.id for f in result.findings})
+                       .values_list("osv_id", "pk"))
+    existing = {(f.component_id, f.advisory_id): f for f in Finding.objects.filter(sbom=sbom)}
+    now = timezone.now()
+    keep, create, update = set(), [], []
+    for f in result.findings:
+        component = by_ref.get(f.component_ref)
+        advisory = advisory_pk.get(f.id)
+        if component is None or advisory is None:
+            continue
+        key = (component.pk, advisory)
+        values = _finding_values(f)
+        if key in keep:
+            continue
+        keep.add(key)
+        row = existing.get(key)
+        if row is None:
+            create.append(Finding(owner_id=sbom.owner_id, sbom=sbom, component=component, advisory_id=advisory,
+                                  created=now, updated=now, **values))
+        elif any(getattr(row, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(row, k, v)
+            row.updated = now
+            update.append(row)
+    gone = [f.pk for key, f in existing.items() if key not in keep]
+    if gone:
+        Finding.objects.filter(pk__in=gone).delete()
+    created = Finding.objects.bulk_create(create, batch_size=BATCH)
+    Finding.objects.bulk_update(update, [*_FINDING_FIELDS, "updated"], batch_size=BATCH)
+    if carry_from is not None and created:
+        _carry_over(carry_from, created)
+    Sbom.objects.filter(pk=sbom.pk).update(scan_summary=result.summary, matched_at=now)
+    return MatchOutcome(total=len(keep), new=created, removed=len(gone))
+
+
+def _carry_over(previous: Sbom, created: list[Finding]) -> None:
+    """Decisions taken on the previous SBOM hold for the same component version and vulnerability."""
+    decided = {}
+    for f in Finding.objects.filter(sbom=previous).exclude(status=FindingStatus.NEW).select_related("component"):
+        last = f.decisions.first()
+        decided[(f.component.purl or f.component.name, f.component.version, f.vuln_id)] = (f, last)
+    if not decided:
+        return
+    components = Component.objects.in_bulk({f.component_id for f in created})
+    decisions, carried = [], []
+    for f in created:
+        c = components[f.component_id]
+        hit = decided.get((c.purl or c.name, c.version, f.vuln_id))
+        if hit is None:
+            continue
+        old, last = hit
+        f.status = old.status
+        carried.append(f)
+        decisions.append(FindingDecision(
+            finding=f, status=old.status, justification=last.justification if last else "",
+            detail=(last.detail if last else "") or f"carried over from SBOM #{previous.pk}",
+            source=DecisionSource.CARRIED_OVER, decided_by=last.decided_by if last else None))
+    Finding.objects.bulk_update(carried, ["status"], batch_size=BATCH)
+    FindingDecision.objects.bulk_create(decisions, batch_size=BATCH)
+
+
+def _snapshot(owner_ids: Iterable[int]) -> None:
+    """Record today's open findings of each organisation for the dashboard's trend."""
+    today = timezone.now().date()
+    for owner in set(owner_ids):
+        counts = queries.open_counts(owner)
+        FindingSnapshot.objects.update_or_create(owner_id=owner, day=today, defaults=counts)
+
+
+def match_sbom(sbom: Sbom) -> MatchOutcome:
+    """Full re-match of one SBOM against the stored knowledge base."""
+    matcher = queries.matcher()
+    with transaction.atomic():
+        outcome = _match(sbom, matcher)
+        _snapshot({sbom.owner_id})
+    return outcome
+
+
+@dataclass
+class RematchReport:
+    sboms: list[int] = field(default_factory=list)
+    new_findings: int = 0
+    removed_findings: int = 0
+    notified: list[str] = field(default_factory=list)
+
+
+def sboms_touched(advisory_ids: Iterable[str]) -> set[int]:
+    """Current SBOMs whose components the given advisories could touch (an index query on their
+    packages, then the engine's own range test), plus those already holding findings of them: a
+    changed range or a withdrawal may clear findings the old record made."""
+    advisory_ids = list(advisory_ids)
+    touched: set[int] = set()
+    keys: set[matching.PackageKey] = set()
+    engine = []
+    for row in Advisory.objects.filter(osv_id__in=advisory_ids):
+        adv = queries.engine_advisory(row)
+        engine.append(adv)
+        keys |= queries.package_keys(adv)
+    by_eco = defaultdict(set)
+    for eco, name in keys:
+        by_eco[eco].add(name)
+    purls = defaultdict(set)
+    for eco, names in by_eco.items():
+        names = sorted(names)
+        for i in range(0, len(names), 500):
+            for sbom_id, purl in Component.objects.filter(
+                    sbom__is_current=True, ecosystem=eco, package__in=names[i:i + 500]).values_list("sbom_id", "purl"):
+                purls[sbom_id].add(purl)
+    if purls:
+        portfolio = matching.Portfolio.from_mapping({str(k): v for k, v in purls.items()})
+        for adv in engine:
+            touched |= {int(s) for s in portfolio.touched_by(adv)}
+    touched |= set(Finding.objects.filter(advisory__osv_id__in=advisory_ids, sbom__is_current=True)
+                   .values_list("sbom_id", flat=True))
+    return touched
+
+
+def rematch_for_advisories(advisory_ids: Iterable[str], progress: Progress = _no_progress) -> RematchReport:
+    """Incremental re-match after a feed change: only the SBOMs the changed advisories touch.
+
+    The owners of systems that gain findings are notified.
+    """
+    targets = sorted(sboms_touched(advisory_ids))
+    return _rematch(targets, progress, "re-matching touched SBOMs")
+
+
+def _rematch(sbom_ids: list[int], progress: Progress, label: str) -> RematchReport:
+    report = RematchReport(sboms=sbom_ids)
+    if not sbom_ids:
+        return report
+    matcher = queries.matcher()
+    owners = set()
+    for i, sbom in enumerate(Sbom.objects.filter(pk__in=sbom_ids).select_related("system", "owner"), start=1):
+        with transaction.atomic():
+            outcome = _match(sbom, matcher)
+        owners.add(sbom.owner_id)
+        report.new_findings += len(outcome.new)
+        report.removed_findings += outcome.removed
+        if outcome.new:
+            _notify_new_findings(sbom, outcome.new)
+            report.notified.append(f"{sbom.owner.slug}:{sbom.system.name}")
+        progress(label, i, len(sbom_ids))
+    _snapshot(owners)
+    return report
+
+
+def _notify_new_findings(sbom: Sbom, new: list[Finding]) -> None:
+    kev = sum(1 for f in new if f.kev)
+    ids = ", ".join(sorted({f.vuln_id for f in new})[:5])
+    title = f"{len(new)} new vulnerabilit{'y' if len(new) == 1 else 'ies'} in {sbom.system.name}"
+    if kev:
+        title += f" ({kev} known exploited)"
+    try:
+        link = reverse("web:sbom-detail", args=[sbom.pk])
+    except NoReverseMatch:  # a deployment that does not serve the SBOM pages still gets the message
+        link = ""
+    core_actions.notify(sbom.owner, title, body=f"A knowledge-base update matched: {ids}", link=link)
+
+
+# --------------------------------------------------------------------------------------------
+# the knowledge base: import
+
+
+@dataclass
+class FeedReport:
+    """What one import changed: per feed, rows added, changed, unchanged, and the re-match."""
+
+    files: list[str] = field(default_factory=list)
+    added: dict = field(default_factory=lambda: defaultdict(int))
+    changed: dict = field(default_factory=lambda: defaultdict(int))
+    unchanged: dict = field(default_factory=lambda: defaultdict(int))
+    errors: list[str] = field(default_factory=list)
+    rematch: RematchReport = field(default_factory=RematchReport)
+
+    def as_dict(self) -> dict:
+        return {"files": self.files, "added": dict(self.added), "changed": dict(self.changed),
+                "unchanged": dict(self.unchanged), "errors": self.errors[:100], "error_count": len(self.errors),
+                "rematched_sboms": len(self.rematch.sboms), "new_findings": self.rematch.new_findings,
+                "notified": self.rematch.notified}
+
+
+def classify_feed_file(path: Path) -> str | None:
+    """Which feed a local file holds, by name and first bytes (None: not a feed file)."""
+    name = path.name.lower()
+    if name.endswith((".csv", ".csv.gz")):
+        return Feed.EPSS
+    if name.endswith(".json"):
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+        if b'"$schema"' in head:
+            return None  # a JSON schema (shipped beside KEV and OSV copies), not data
+        if b"catalogVersion" in head or b"knownRansomwareCampaignUse" in head:
+            return Feed.KEV
+        return Feed.OSV
+    if name.endswith((".jsonl", ".jsonl.gz", ".json.gz", ".zip")):
+        return Feed.OSV
+    return None
+
+
+def import_feeds(path, progress: Progress = _no_progress, *, rematch: bool = True) -> FeedReport:
+    """Load local copies of the feeds (OSV JSON/JSONL/gz/zip/folder, KEV JSON, EPSS CSV) into the
+    knowledge base, then re-match what the changes touch. Bad OSV records are listed and skipped."""
+    root = Path(path)
+    if not root.exists():
+        raise ValidationError(f"{root}: no such file or folder")
+    files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+    report = FeedReport()
+    changed_advisories: set[str] = set()
+    changed_cves: set[str] = set()
+    for file in files:
+        kind = classify_feed_file(file)
+        if kind is None:
+            continue
+        report.files.append(str(file))
+        try:
+            if kind == Feed.OSV:
+                changed_advisories |= _import_osv(file, report, progress)
+            elif kind == Feed.KEV:
+                changed_cves |= _import_kev(file, report, progress)
+            else:
+                changed_cves |= _import_epss(file, report, progress)
+        except feeds.FeedError as exc:
+            raise ValidationError(str(exc)) from exc
+        _record_import(kind, file, report)
+    if root.is_file() and not report.files:
+        raise ValidationError(f"{root}: not a feed file (OSV JSON/JSONL/gz/zip, KEV JSON or EPSS CSV)")
+    if rematch:
+        report.rematch = rematch_for_advisories(changed_advisories, progress)
+        if changed_cves:
+            more = _rematch(sorted(_sboms_with_cves(changed_cves) - set(report.rematch.sboms)), progress,
+                            "re-ranking findings (KEV/EPSS)")
+            report.rematch.sboms += more.sboms
+            report.rematch.new_findings += more.new_findings
+            report.rematch.notified += more.notified
+    return report
+
+
+def _record_import(kind: str, file: Path, report: FeedReport) -> None:
+    with transaction.atomic():
+        state, _ = FeedState.objects.get_or_create(feed=kind, source=f"file:{file.name}"[:100],
+                                                   defaults={"url": file.resolve().as_uri()[:500]})
+        state.imported_at = timezone.now()
+        state.records = report.added[kind] + report.changed[kind] + report.unchanged[kind]
+        state.save()
+        audit.record(AuditAction.IMPORT, state, after={"file": str(file), "added": report.added[kind],
+                                                       "changed": report.changed[kind]})
+
+
+def _osv_fields(adv: feeds.Advisory) -> dict:
+    cvss = {}
+    for sev in adv.severity:
+        try:
+            score = feeds.score_cvss(sev.score)
+        except feeds.FeedError:
+            continue
+        if score.version in ("3.0", "3.1"):
+            cvss["cvss_v3_vector"], cvss["cvss_v3_score"] = score.vector, score.base_score
+        elif score.version == "4.0":
+            cvss["cvss_v4_vector"], cvss["cvss_v4_score"] = score.vector, score.base_score
+    affected = []
+    for a in adv.affected:
+        package = {"ecosystem": a.ecosystem_raw or a.ecosystem, "name": a.name}
+        if a.purl:
+            package["purl"] = a.purl
+        ranges = []
+        for r in a.ranges:
+            rng = {"type": r.type, "events": [{e.kind: e.version} for e in r.events]}
+            if r.repo:
+                rng["repo"] = r.repo
+            ranges.append(rng)
+        affected.append({"package": package, "ranges": ranges, "versions": list(a.versions)})
+    values = {
+        "aliases": list(adv.aliases), "related": list(adv.related), "summary": adv.summary, "details": adv.details,
+        "severity": [{"type": s.type, "score": s.score} for s in adv.severity],
+        "cvss_v3_vector": cvss.get("cvss_v3_vector", "")[:200], "cvss_v3_score": cvss.get("cvss_v3_score"),
+        "cvss_v4_vector": cvss.get("cvss_v4_vector", "")[:300], "cvss_v4_score": cvss.get("cvss_v4_score"),
+        "database_severity": (adv.database_severity or "")[:32], "published": adv.published[:40],
+        "modified": adv.modified[:40], "withdrawn": (adv.withdrawn or "")[:40], "affected": affected,
+        "references": list(adv.references), "ecosystems": sorted({a.ecosystem for a in adv.affected}),
+    }
+    values["digest"] = hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
+    return values
+
+
+def _import_osv(file: Path, report: FeedReport, progress: Progress) -> set[str]:
+    errors: list[feeds.FeedError] = []
+    changed_ids: set[str] = set()
+    batch: dict[str, feeds.Advisory] = {}
+    done = 0
+    label = f"OSV {file.name}"
+    for adv in feeds.iter_osv(file, errors=errors):
+        batch[adv.id] = adv
+        if len(batch) >= 2000:
+            done += len(batch)
+            changed_ids |= _store_advisories(list(batch.values()), report)
+            batch = {}
+            progress(label, done, None)
+    if batch:
+        done += len(batch)
+        changed_ids |= _store_advisories(list(batch.values()), report)
+    progress(label, done, done)
+    report.errors.extend(str(e) for e in errors)
+    return changed_ids
+
+
+@transaction.atomic
+def _store_advisories(advisories: list[feeds.Advisory], report: FeedReport) -> set[str]:
+    """Insert new advisories and update changed ones (by content digest); aliases follow."""
+    existing = {a.osv_id: a for a in Advisory.objects.filter(osv_id__in=[a.id for a in advisories])}
+    now = timezone.now()
+    create, update = [], []
+    for adv in advisories:
+        values = _osv_fields(adv)
+        row = existing.get(adv.id)
+        if row is None:
+            create.append(Advisory(osv_id=adv.id[:100], created=now, updated=now, **values))
+        elif row.digest != values["digest"]:
+            for k, v in values.items():
+                setattr(row, k, v)
+            row.updated = now
+            update.append(row)
+        else:
+            report.unchanged[Feed.OSV] += 1
+    Advisory.objects.bulk_create(create, batch_size=BATCH)
+    Advisory.objects.bulk_update(update, [*_osv_fields_names(), "updated"], batch_size=BATCH)
+    report.added[Feed.OSV] += len(create)
+    report.changed[Feed.OSV] += len(update)
+    touched = create + update
+    AdvisoryAlias.objects.filter(advisory__in=update).delete()
+    stored = dict(Advisory.objects.filter(osv_id__in=[a.osv_id for a in touched]).values_list("osv_id", "pk"))
+    aliases = [AdvisoryAlias(advisory_id=stored[a.osv_id], alias=alias[:100])
+               for a in touched for alias in dict.fromkeys([a.osv_id, *a.aliases])]
+    AdvisoryAlias.objects.bulk_create(aliases, batch_size=BATCH)
+    return {a.osv_id for a in touched}
+
+
+def _osv_fields_names() -> list[str]:
+    return ["aliases", "related", "summary", "details", "severity", "cvss_v3_vector", "cvss_v3_score",
+            "cvss_v4_vector", "cvss_v4_score", "database_severity", "published", "modified", "withdrawn",
+            "affected", "references", "ecosystems", "digest"]
+
+
+@transaction.atomic
+def _import_kev(file: Path, report: FeedReport, progress: Progress) -> set[str]:
+    catalog = feeds.load_kev(file)
+    existing = {k.cve: k for k in Kev.objects.all()}
+    create, update, changed = [], [], set()
+    fields = ["vendor", "product", "name", "date_added", "due_date", "known_ransomware", "required_action"]
+    for cve, e in catalog.entries.items():
+        values = {"vendor": e.vendor[:200], "product": e.product[:200], "name": e.name[:300],
+                  "date_added": e.date_added, "due_date": e.due_date, "known_ransomware": e.known_ransomware,
+                  "required_action": e.required_action}
+        row = existing.pop(cve, None)
+        if row is None:
+            create.append(Kev(cve=cve[:32], **values))
+            changed.add(cve)
+        elif any(getattr(row, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(row, k, v)
+            update.append(row)
+            changed.add(cve)
+        else:
+            report.unchanged[Feed.KEV] += 1
+    Kev.objects.bulk_create(create, batch_size=BATCH)
+    Kev.objects.bulk_update(update, fields, batch_size=BATCH)
+    if existing:  # the catalogue is published whole: what it no longer lists is no longer in it
+        Kev.objects.filter(cve__in=list(existing)).delete()
+        changed |= set(existing)
+    report.added[Feed.KEV] += len(create)
+    report.changed[Feed.KEV] += len(update) + len(existing)
+    progress(f"KEV {file.name}", len(catalog.entries), len(catalog.entries))
+    return changed
+
+
+@transaction.atomic
+def _import_epss(file: Path, report: FeedReport, progress: Progress) -> set[str]:
+    meta: dict[str, str] = {}
+    existing = {cve: (score, pct) for cve, score, pct in Epss.objects.values_list("cve", "score", "percentile")}
+    create, changed, rows = [], set(), 0
+    update: dict[str, tuple] = {}
+    for s in feeds.iter_epss(file, on_header=meta.update):
+        rows += 1
+        pct = s.percentile if s.percentile == s.percentile else None
+        old = existing.get(s.cve_id)
+        if old is None:
+            create.append(Epss(cve=s.cve_id[:32], score=s.epss, percentile=pct))
+            changed.add(s.cve_id)
+        elif old != (s.epss, pct):
+            update[s.cve_id] = (s.epss, pct)
+            changed.add(s.cve_id)
+        else:
+            report.unchanged[Feed.EPSS] += 1
+        if rows % 20000 == 0:
+            progress(f"EPSS {file.name}", rows, None)
+    day = meta.get("score_date", "")[:40]
+    for row in create:
+        row.score_date = day
+    Epss.objects.bulk_create(create, batch_size=BATCH)
+    rows_to_update = list(Epss.objects.filter(cve__in=list(update)))
+    for row in rows_to_update:
+        row.score, row.percentile = update[row.cve]
+    Epss.objects.bulk_update(rows_to_update, ["score", "percentile"], batch_size=BATCH)
+    # The score date belongs to the whole file: every score it holds was computed that day.
+    Epss.objects.exclude(score_date=day).filter(cve__in=list(existing)).update(score_date=day)
+    report.added[Feed.EPSS] += len(create)
+    report.changed[Feed.EPSS] += len(update)
+    progress(f"EPSS {file.name}", rows, rows)
+    return changed
+
+
+def _sboms_with_cves(cves: set[str]) -> set[int]:
+    """Current SBOMs holding findings of vulnerabilities whose KEV or EPSS data changed."""
+    rows = Finding.objects.filter(sbom__is_current=True)
+    if len(cves) > 5000:  # a daily EPSS file changes nearly every score: re-rank every finding
+        return set(rows.values_list("sbom_id", flat=True).distinct())
+    return set(rows.filter(advisory__alias_rows__alias__in=sorted(cves)).values_list("sbom_id", flat=True).distinct())
+
+
+# --------------------------------------------------------------------------------------------
+# the knowledge base: sync from the official sources
+
+OSV_BUCKET = "https://osv-vulnerabilities.storage.googleapis.com"
+FEED_URLS = {
+    "osv": OSV_BUCKET + "/{ecosystem}/all.zip",
+    "osv-ecosystems": OSV_BUCKET + "/ecosystems.txt",
+    "kev": "https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json",
+    "epss": "https://epss.empiricalsecurity.com/epss_scores-current.csv.gz",
+}
+
+
+def feed_urls() -> dict[str, str]:
+    """The official sources, unless the operator points them at a mirror (``FORCEB_FEED_URLS``)."""
+    return {**FEED_URLS, **getattr(settings, "FORCEB_FEED_URLS", {})}
+
+
+class FeedDownloadError(Exception):
+    pass
+
+
+@dataclass
+class Download:
+    path: Path | None  # None: unchanged since the last sync
+    status: str
+
+
+def _open(request: urllib.request.Request, timeout: int = 60):
+    if not request.full_url.startswith(("https://", "http://")):
+        raise FeedDownloadError(f"{request.full_url}: only http(s) sources are allowed")
+    return urllib.request.urlopen(request, timeout=timeout)  # noqa: S310 (scheme checked above)
+
+
+def download(state: FeedState, folder: Path, progress: Progress = _no_progress, *, force: bool = False) -> Download:
+    """Fetch ``state.url`` into ``folder``: conditional (ETag / Last-Modified), resuming a partial
+    download with a Range request; return the file, or no path when the source has not changed."""
+    folder.mkdir(parents=True, exist_ok=True)
+    name = state.url.rstrip("/").rsplit("/", 1)[-1] or "feed"
+    target = folder / f"{state.feed}-{state.source.replace('/', '_')}-{name}"
+    part = target.with_name(target.name + ".part")
+    headers = {"User-Agent": "forceb-feeds/1"}
+    if not force and state.etag:
+        headers["If-None-Match"] = state.etag
+    if not force and state.last_modified:
+        headers["If-Modified-Since"] = state.last_modified
+    offset = part.stat().st_size if part.exists() else 0
+    validator = part.with_name(part.name + ".etag")
+    if offset and validator.exists():
+        headers["Range"] = f"bytes={offset}-"
+        headers["If-Range"] = validator.read_text().strip()
+        headers.pop("If-None-Match", None)
+        headers.pop("If-Modified-Since", None)
+    try:
+        response = _open(urllib.request.Request(state.url, headers=headers))  # noqa: S310
+    except urllib.error.HTTPError as exc:
+        if exc.code == 304:
+            return Download(None, "unchanged (304)")
+        if exc.code == 416:  # the partial file is complete or stale: start again
+            part.unlink(missing_ok=True)
+            return download(state, folder, progress, force=force)
+        raise FeedDownloadError(f"{state.url}: HTTP {exc.code} {exc.reason}") from exc
+    except (urllib.error.URLError, OSError) as exc:
+        raise FeedDownloadError(f"{state.url}: {getattr(exc, 'reason', exc)}") from exc
+    with response:
+        resumed = response.status == 206
+        etag = response.headers.get("ETag", "")
+        total = response.headers.get("Content-Length")
+        total = int(total) + (offset if resumed else 0) if total and total.isdigit() else None
+        if etag or response.headers.get("Last-Modified"):
+            validator.write_text(etag or response.headers.get("Last-Modified"))
+        mode = "ab" if resumed else "wb"
+        done = offset if resumed else 0
+        label = f"download {state.source}"
+        with open(part, mode) as out:
+            while chunk := response.read(1 << 16):
+                out.write(chunk)
+                done += len(chunk)
+                progress(label, done, total)
+        state.etag = etag[:200]
+        state.last_modified = (response.headers.get("Last-Modified") or "")[:100]
+    if total is not None and done < total:
+        raise FeedDownloadError(f"{state.url}: connection closed after {done} of {total} bytes; run again to resume")
+    digest = _sha256(part)
+    part.replace(target)
+    validator.unlink(missing_ok=True)
+    state.fetched_at = timezone.now()
+    state.size = done
+    if digest == state.sha256 and not force:
+        return Download(None, "unchanged (same content)")
+    state.sha256 = digest
+    return Download(target, "downloaded")
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def osv_ecosystems(progress: Progress = _no_progress) -> list[str]:
+    """Ecosystems listed by the OSV bucket whose versions can be ordered here (the rest cannot be matched)."""
+    from .versions import canonical_ecosystem, has_ordering
+
+    url = feed_urls()["osv-ecosystems"]
+    try:
+        with _open(urllib.request.Request(url, headers={"User-Agent": "forceb-feeds/1"})) as response:  # noqa: S310
+            listed = response.read().decode("utf-8", "replace").split()
+    except (urllib.error.URLError, OSError) as exc:
+        raise FeedDownloadError(f"{url}: {getattr(exc, 'reason', exc)}") from exc
+    return [e for e in listed if ":" not in e and has_ordering(canonical_ecosystem(e))]
+
+
+@dataclass
+class SyncReport:
+    sources: dict = field(default_factory=dict)  # source -> status
+    imported: FeedReport | None = None
+
+
+def sync_feeds(progress: Progress = _no_progress, *, feeds_wanted: Iterable[str] = ("osv", "kev", "epss"),
+               ecosystems: Iterable[str] | None = None, folder: Path | None = None, force: bool = False) -> SyncReport:
+    """Download what changed from the official sources, import it, re-match what it touches."""
+    urls = feed_urls()
+    folder = folder or Path(settings.DATA_DIR) / "feeds"
+    wanted = set(feeds_wanted)
+    sources: list[tuple[str, str, str]] = []
+    if "osv" in wanted:
+        for eco in (list(ecosystems) if ecosystems else osv_ecosystems(progress)):
+            sources.append((Feed.OSV, eco, urls["osv"].format(ecosystem=eco)))
+    if "kev" in wanted:
+        sources.append((Feed.KEV, "catalogue", urls["kev"]))
+    if "epss" in wanted:
+        sources.append((Feed.EPSS, "scores", urls["epss"]))
+    report = SyncReport()
+    staging = Path(tempfile.mkdtemp(prefix="forceb-feeds-", dir=folder if folder.exists() else None))
+    try:
+        fetched: list[tuple[FeedState, Path]] = []
+        for kind, source, url in sources:
+            state, _ = FeedState.objects.get_or_create(feed=kind, source=source[:100], defaults={"url": url})
+            state.url = url
+            try:
+                result = download(state, folder, progress, force=force)
+            except FeedDownloadError as exc:
+                state.message = str(exc)[:500]
+                state.save()
+                report.sources[f"{kind}:{source}"] = f"failed: {exc}"
+                continue
+            state.message = result.status
+            state.save()
+            report.sources[f"{kind}:{source}"] = result.status
+            if result.path is not None:
+                link = staging / f"{len(fetched):03d}-{result.path.name}"
+                shutil.copyfile(result.path, link)
+                fetched.append((state, link))
+        if fetched:
+            report.imported = import_feeds(staging, progress)
+            now = timezone.now()
+            for state, _ in fetched:
+                state.imported_at = now
+                state.save(update_fields=["imported_at"])
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return report
+
+
+# --------------------------------------------------------------------------------------------
+# decisions and VEX
+
+
+def decide_finding(actor, finding: Finding, status: str, justification: str = "", detail: str = "", *,
+                   source: str = DecisionSource.PERSON) -> FindingDecision:
+    """Set a finding's status and keep the decision (a VEX statement) in its history."""
+    if actor is not None and not Finding.objects.restrict(actor, "change").filter(pk=finding.pk).exists():
+        raise PermissionDenied("you may decide only on your organisation's findings")
+    if status not in FindingStatus.values:
+        raise ValidationError({"status": f"unknown status {status!r}; one of {', '.join(FindingStatus.values)}"})
+    if justification and justification not in Justification.values:
+        raise ValidationError({"justification": f"unknown justification {justification!r}"})
+    if status == FindingStatus.NOT_AFFECTED and not (justification or detail.strip()):
+        raise ValidationError({"justification": "'not affected' needs a justification or an impact statement"})
+    with transaction.atomic():
+        finding.status = status
+        finding.save(update_fields=["status", "updated"])
+        decision = FindingDecision.objects.create(
+            finding=finding, status=status, justification=justification, detail=detail, source=source,
+            decided_by=actor if actor is not None and actor.is_authenticated else None)
+        _snapshot({finding.owner_id})
+    return decision
+
+
+def import_vex(actor, system: System, payload: bytes | str) -> dict:
+    """Apply a CycloneDX VEX or OpenVEX document to the findings of ``system``'s current SBOM."""
+    from . import vex
+
+    if actor is not None and not System.objects.restrict(actor, "change").filter(pk=system.pk).exists():
+        raise PermissionDenied("you may import VEX only for your organisation's systems")
+    sbom = Sbom.objects.filter(system=system, is_current=True).first()
+    if sbom is None:
+        raise ValidationError(f"{system} has no SBOM to apply VEX statements to")
+    try:
+        document = vex.read_vex(payload)
+    except vex.VexError as exc:
+        raise ValidationError(f"not a readable VEX document: {exc}") from exc
+    applied, unmatched = 0, []
+    findings = list(Finding.objects.filter(sbom=sbom).select_related("component"))
+    products = set(sbom.roots) | {p for p in Component.objects.filter(sbom=sbom, ref__in=sbom.roots)
+                                  .values_list("purl", flat=True) if p}
+    with transaction.atomic():
+        for statement in document.statements:
+            hits = [f for f in findings if vex.statement_applies(statement, f, products)]
+            if not hits:
+                unmatched.append(statement.vulnerability)
+                continue
+            for finding in hits:
+                decide_finding(actor, finding, statement.status, statement.justification, statement.detail,
+                               source=document.source)
+                applied += 1
+        audit.record(AuditAction.IMPORT, sbom, after={"vex": document.source, "statements": len(document.statements),
+                                                      "applied": applied, "unmatched": len(unmatched)})
+    return {"format": document.source, "statements": len(document.statements), "applied": applied,
+            "unmatched": sorted(set(unmatched))}
