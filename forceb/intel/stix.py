@@ -6,8 +6,11 @@ the store indexes (id, type, spec_version, created, modified, object_marking_ref
 """
 
 import json
+import multiprocessing
+import os
 import re
 import uuid
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -109,6 +112,36 @@ def validate(obj) -> list[Problem]:
         if message.startswith(object_id + ": "):
             message = message[len(object_id) + 2:]
         problems.append(Problem(object_id, message))
+    return problems
+
+
+#: Below this many objects validation runs in this process; above, in one worker per core.
+PARALLEL_FROM = 2000
+CHUNK = 250
+
+
+def _validate_chunk(objects: list) -> list[Problem]:
+    return [problem for obj in objects for problem in validate(obj)]
+
+
+def validate_many(objects: list, progress=None, workers: int | None = None) -> list[Problem]:
+    """The problems of many objects, in their order. stix2-validator costs a few milliseconds an
+    object, so a large bundle (ATT&CK: 20,000 objects) is spread over the machine's cores."""
+    chunks = [objects[i:i + CHUNK] for i in range(0, len(objects), CHUNK)]
+    workers = workers or os.cpu_count() or 1
+    problems: list[Problem] = []
+    if len(objects) < PARALLEL_FROM or workers < 2:
+        for chunk in chunks:
+            problems.extend(_validate_chunk(chunk))
+            if progress is not None:
+                progress(len(chunk))
+        return problems
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        for chunk, found in zip(chunks, pool.map(_validate_chunk, chunks), strict=True):
+            problems.extend(found)
+            if progress is not None:
+                progress(len(chunk))
     return problems
 
 

@@ -1,0 +1,190 @@
+"""The intelligence hub's verbs: collections, bundle import and export, loading ATT&CK.
+
+    forceb intel collection create TITLE [--readers SLUG,...] [--writers SLUG,...]   prints the id
+    forceb intel collection list
+    forceb intel import BUNDLE --collection ID --as USERNAME [--anonymous]
+    forceb intel export --collection ID [--as USERNAME] [--output FILE]
+    forceb intel attack-import [FILE] [--collection ID] [--as USERNAME]
+"""
+
+import gzip
+import json
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from forceb.core import audit
+from forceb.core.choices import TLP, WRITER_ROLES, OrganizationKind
+from forceb.core.models import Organization, User
+from forceb.intel import actions, exports, stix
+from forceb.intel.models import Collection
+
+ATTACK_FILE = "intel/attack/enterprise-attack-v15.json.gz"
+ATTACK_ALIAS = "mitre-attack-enterprise"
+
+
+class Command(BaseCommand):
+    help = "Threat-intelligence hub: collections, STIX bundle import/export, ATT&CK loading."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="verb", required=True)
+        coll = sub.add_parser("collection", help="manage TAXII collections")
+        coll_sub = coll.add_subparsers(dest="collection_verb", required=True)
+        create = coll_sub.add_parser("create", help="create a hub collection and print its id")
+        create.add_argument("title")
+        create.add_argument("--description", default="")
+        create.add_argument("--alias", default="")
+        create.add_argument("--readers", default="", help="organisation slugs, comma-separated")
+        create.add_argument("--writers", default="", help="organisation slugs, comma-separated")
+        create.add_argument("--default-tlp", default=TLP.GREEN, choices=TLP.values)
+        create.add_argument("--anonymous", action="store_true",
+                            help="republish contributions under the hub's identity")
+        coll_sub.add_parser("list", help="list collections")
+
+        imp = sub.add_parser("import", help="import a STIX 2.1 bundle (all or nothing)")
+        imp.add_argument("bundle")
+        imp.add_argument("--collection", required=True)
+        imp.add_argument("--as", dest="username", required=True)
+        imp.add_argument("--anonymous", action="store_true")
+
+        exp = sub.add_parser("export", help="export a collection as a STIX bundle (latest versions)")
+        exp.add_argument("--collection", required=True)
+        exp.add_argument("--as", dest="username",
+                         help="export what this person may read; without it, only TLP:CLEAR and TLP:GREEN")
+        exp.add_argument("--output", "-o", help="file to write (default: standard output)")
+
+        attack = sub.add_parser("attack-import", help="load the MITRE ATT&CK Enterprise bundle from a file")
+        attack.add_argument("file", nargs="?", help=f"default: $FORCEB_SHARED_DATA/{ATTACK_FILE}")
+        attack.add_argument("--collection", help="default: the hub's ATT&CK collection, created if missing")
+        attack.add_argument("--as", dest="username", help="default: the first hub analyst or platform admin")
+
+    def handle(self, *args, verb, **options):
+        self.console = Console(file=self.stderr._out, stderr=True)
+        handler = {"collection": self.collection, "import": self.import_bundle, "export": self.export,
+                   "attack-import": self.attack_import}[verb]
+        with audit.acting_as(label="cli"):
+            handler(**options)
+
+    # collections ------------------------------------------------------------------------------
+    def collection(self, collection_verb, **options):
+        if collection_verb == "list":
+            for coll in Collection.objects.prefetch_related("readers", "writers"):
+                readers = ",".join(o.slug for o in coll.readers.all()) or "-"
+                writers = ",".join(o.slug for o in coll.writers.all()) or "-"
+                self.stdout.write(f"{coll.uuid}\t{coll.title}\treaders={readers}\twriters={writers}")
+            return
+        try:
+            coll = actions.create_collection(
+                None, title=options["title"], description=options["description"], alias=options["alias"],
+                readers=_orgs(options["readers"]), writers=_orgs(options["writers"]),
+                default_tlp=options["default_tlp"], anonymous=options["anonymous"])
+        except ValidationError as exc:
+            raise CommandError("; ".join(exc.messages)) from exc
+        self.stdout.write(str(coll.uuid))
+
+    # import / export ----------------------------------------------------------------------------
+    def import_bundle(self, bundle, collection, username, anonymous, **options):
+        user = _user(username)
+        coll = _collection(collection)
+        objects = _read_bundle(Path(bundle))
+        with audit.acting_as(user=user):
+            result = self._add(user, coll, objects, anonymous=anonymous or None)
+        self.stdout.write(f"stored {result.stored} version(s), {result.duplicates} already present; "
+                          f"status {result.status.uuid}")
+
+    def export(self, collection, username, output, **options):
+        coll = _collection(collection)
+        user = _user(username) if username else None
+        handle = open(output, "w", encoding="utf-8") if output else self.stdout._out  # noqa: SIM115
+        try:
+            count = exports.write_bundle(handle, coll, user)
+        finally:
+            if output:
+                handle.close()
+        self.console.print(f"exported {count} object(s)")
+
+    def attack_import(self, file, collection, username, **options):
+        path = Path(file) if file else settings.FORCEB_SHARED_DATA / ATTACK_FILE
+        if not path.exists():
+            raise CommandError(f"no ATT&CK bundle at {path}")
+        user = _user(username) if username else _hub_writer()
+        if collection:
+            coll = _collection(collection)
+        else:
+            coll = Collection.objects.filter(alias=ATTACK_ALIAS).first() or actions.create_collection(
+                None, title="MITRE ATT&CK Enterprise", alias=ATTACK_ALIAS, default_tlp=TLP.CLEAR,
+                description="© The MITRE Corporation. This work is reproduced and distributed with the "
+                            "permission of The MITRE Corporation.",
+                readers=Organization.objects.exclude(kind=OrganizationKind.HUB))
+        objects = [stix.upgrade_from_20(obj) for obj in _read_bundle(path)]
+        with audit.acting_as(user=user):
+            result = self._add(user, coll, objects, anonymous=False)
+        self.stdout.write(f"{coll.uuid}: stored {result.stored} ATT&CK version(s), "
+                          f"{result.duplicates} already present")
+
+    def _add(self, user, coll, objects, *, anonymous):
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=self.console, transient=False) as progress:
+            checking = progress.add_task("validating (stix2-validator)", total=len(objects))
+            problems = stix.validate_many(objects, progress=lambda n: progress.advance(checking, n))
+            if problems:
+                for problem in problems[:20]:
+                    self.console.print(f"[red]{problem.object_id or '(no id)'}[/]: {problem.message}")
+                raise CommandError(f"{len(problems)} problem(s) in the bundle; nothing was stored")
+            storing = progress.add_task("storing", total=len(objects))
+            try:
+                return actions.add_objects(user, coll, objects, anonymous=anonymous, validated=True,
+                                           progress=lambda n: progress.advance(storing, n))
+            except PermissionDenied as exc:
+                raise CommandError(str(exc)) from exc
+
+
+def _orgs(slugs: str) -> list[Organization]:
+    wanted = [s.strip() for s in slugs.split(",") if s.strip()]
+    found = {o.slug: o for o in Organization.objects.filter(slug__in=wanted)}
+    missing = [s for s in wanted if s not in found]
+    if missing:
+        raise CommandError(f"unknown organisation(s): {', '.join(missing)}")
+    return [found[s] for s in wanted]
+
+
+def _user(username: str) -> User:
+    user = User.objects.filter(username=username, is_active=True).select_related("organization").first()
+    if user is None:
+        raise CommandError(f"no active user {username!r}")
+    return user
+
+
+def _hub_writer() -> User:
+    user = User.objects.filter(organization__kind=OrganizationKind.HUB, is_active=True,
+                               role__in=WRITER_ROLES).select_related("organization").order_by("pk").first()
+    if user is None:
+        raise CommandError("the hub has no active analyst or admin to load ATT&CK as; use --as")
+    return user
+
+
+def _collection(ident: str) -> Collection:
+    try:
+        found = Collection.objects.filter(uuid=uuid.UUID(ident)).first()
+    except ValueError:
+        found = Collection.objects.filter(alias=ident).first() if ident else None
+    if found is None:
+        raise CommandError(f"no collection {ident!r}")
+    return found
+
+
+def _read_bundle(path: Path) -> list:
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rt", encoding="utf-8") as handle:
+            bundle = json.load(handle)
+    except (OSError, ValueError) as exc:
+        raise CommandError(f"{path}: not a readable JSON file ({exc})") from exc
+    if not isinstance(bundle, dict) or bundle.get("type") != "bundle" or not isinstance(bundle.get("objects"), list):
+        raise CommandError(f"{path}: not a STIX bundle (a JSON object with type 'bundle' and a list 'objects')")
+    return bundle["objects"]
