@@ -8,18 +8,39 @@ from forceb.core import actions
 from forceb.core.choices import TLP
 from forceb.core.models import Organization
 
+from .choices import RegistryKind, SupplierKind
 from .models import BusinessService, Supplier, SupplierRelationship, System
 
 
-class BusinessServiceForm(forms.ModelForm):
+class Grouped:
+    """A form shown in named groups of fields (``fieldsets``: legend → field names)."""
+
+    fieldsets: tuple = ()
+
+    def groups(self):
+        return [(legend, [self[name] for name in names]) for legend, names in self.fieldsets]
+
+
+MINUTES = {"impact_tolerance_minutes": "Impact tolerance (minutes)", "rto_minutes": "RTO (minutes)",
+           "rpo_minutes": "RPO (minutes)"}
+
+
+class BusinessServiceForm(Grouped, forms.ModelForm):
+    fieldsets = (("The service", ("name", "criticality", "customers_served", "description")),
+                 ("Business impact", ("impact_tolerance_minutes", "rto_minutes", "rpo_minutes")))
+
     class Meta:
         model = BusinessService
         fields = ["name", "description", "criticality", "customers_served", "impact_tolerance_minutes",
                   "rto_minutes", "rpo_minutes"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        labels = MINUTES
 
 
-class SystemForm(forms.ModelForm):
+class SystemForm(Grouped, forms.ModelForm):
+    fieldsets = (("The system", ("name", "environment", "owner_team", "description")),
+                 ("Where it runs", ("hosting", "cloud_provider", "region", "site", "admin_domain")))
+
     class Meta:
         model = System
         fields = ["name", "description", "hosting", "cloud_provider", "region", "environment", "owner_team", "site",
@@ -27,32 +48,38 @@ class SystemForm(forms.ModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 
-class SupplierForm(forms.ModelForm):
+class SupplierForm(Grouped, forms.ModelForm):
+    fieldsets = (("Registry record", ("name", "kind", "registry_kind", "registry_id", "country",
+                                      "services_provided")),)
+
     class Meta:
         model = Supplier
         fields = ["name", "registry_kind", "registry_id", "kind", "country", "services_provided"]
         widgets = {"services_provided": forms.Textarea(attrs={"rows": 3})}
 
 
-class SupplierRelationshipForm(forms.ModelForm):
+class SupplierRelationshipForm(Grouped, forms.ModelForm):
     """A relationship with a registry supplier: pick one, or add it to the registry on the way."""
+
+    fieldsets = (("Which supplier", ("supplier",)),
+                 ("…or one new to the registry", ("new_supplier_name", "new_kind", "new_registry_kind",
+                                                  "new_registry_id")),
+                 ("Our relationship", ("criticality", "contract_reference", "data_access", "services", "notes")))
 
     supplier = forms.ModelChoiceField(queryset=Supplier.objects.all(), required=False,
                                       help_text="Pick the supplier from the sector's registry…")
-    new_supplier_name = forms.CharField(required=False, label="…or add a new supplier: name", max_length=200)
+    new_supplier_name = forms.CharField(required=False, label="Name", max_length=200)
     new_registry_kind = forms.ChoiceField(choices=Supplier._meta.get_field("registry_kind").choices,
-                                          required=False, label="Registry")
+                                          required=False, label="Registry", initial=RegistryKind.TAX_ID)
     new_registry_id = forms.CharField(required=False, label="Registry id", max_length=64,
                                       help_text="Tax id (統一編號), LEI or other registry number")
     new_kind = forms.ChoiceField(choices=Supplier._meta.get_field("kind").choices, required=False,
-                                 label="Kind of supplier")
+                                 label="Kind of supplier", initial=SupplierKind.OTHER)
 
     class Meta:
         model = SupplierRelationship
         fields = ["supplier", "services", "criticality", "contract_reference", "data_access", "notes"]
         widgets = {"services": forms.Textarea(attrs={"rows": 2}), "notes": forms.Textarea(attrs={"rows": 2})}
-
-    field_order = ["supplier", "new_supplier_name", "new_registry_kind", "new_registry_id", "new_kind"]
 
     def clean(self):
         data = super().clean()
@@ -95,8 +122,11 @@ def _choice(kind: str, obj) -> tuple[str, str]:
     return f"{kind}:{obj.pk}", str(obj)
 
 
-class DependencyForm(forms.Form):
+class DependencyForm(Grouped, forms.Form):
     """One edge: the source needs the target. Sources and targets are offered grouped by kind."""
+
+    fieldsets = (("The link", ("source", "target")),
+                 ("When the target fails", ("impact", "alternative", "alternative_switchover_minutes")))
 
     source = forms.ChoiceField(help_text="What needs the target")
     target = forms.ChoiceField(help_text="What it needs")

@@ -111,31 +111,56 @@ def layout(nodes: Iterable[Node], edges: Iterable[Edge], roots: Sequence[str] = 
     back, discovery = _back_edges(by_id, successors, starts)
     forward = [e for e in kept if (e.source, e.target) not in back]
     layer = _longest_path_layers(by_id, forward, discovery)
-    columns = _order_layers(layer, forward, discovery, sweeps)
+    # An edge spanning several layers is split by a waypoint in each layer it crosses, ordered
+    # like a node, so that it runs between boxes instead of behind them.
+    waypoints: dict[tuple[str, str], list[str]] = {}
+    segments: list[Edge] = []
+    for edge in forward:
+        chain = [edge.source]
+        for step in range(layer[edge.source] + 1, layer[edge.target]):
+            point = f"\x00{len(layer)}"
+            layer[point] = step
+            discovery.append(point)
+            chain.append(point)
+        chain.append(edge.target)
+        waypoints[(edge.source, edge.target)] = chain[1:-1]
+        segments += [Edge(a, b) for a, b in zip(chain, chain[1:], strict=False)]
+    columns = _order_layers(layer, segments, discovery, sweeps)
 
-    tallest = max(len(c) for c in columns)
-    step = node_height + row_gap
+    def size(item: str) -> float:
+        return node_height if item in by_id else _WAYPOINT
+
+    heights = [sum(size(i) for i in column) + row_gap * (len(column) - 1) for column in columns]
+    tallest = max(heights)
     placed: dict[str, PlacedNode] = {}
+    passes: dict[str, tuple[float, float]] = {}  # waypoint → (x, y)
     for index, column in enumerate(columns):
-        offset = (tallest - len(column)) * step / 2
-        for row, node_id in enumerate(column):
-            node = by_id[node_id]
-            placed[node_id] = PlacedNode(
-                id=node.id, label=node.label, kind=node.kind, url=node.url, layer=index,
-                x=margin + index * (node_width + layer_gap), y=margin + offset + row * step,
-                width=node_width, height=node_height,
-            )
+        x = margin + index * (node_width + layer_gap)
+        y = margin + (tallest - heights[index]) / 2
+        for item in column:
+            if item in by_id:
+                node = by_id[item]
+                placed[item] = PlacedNode(id=node.id, label=node.label, kind=node.kind, url=node.url, layer=index,
+                                          x=x, y=y, width=node_width, height=node_height)
+            else:
+                passes[item] = (x, y + _WAYPOINT / 2)
+            y += size(item) + row_gap
     width = 2 * margin + len(columns) * (node_width + layer_gap) - layer_gap
-    height = 2 * margin + tallest * step - row_gap
+    height = 2 * margin + tallest
     placed_edges = []
     for edge in kept:
         is_back = (edge.source, edge.target) in back
-        placed_edges.append(PlacedEdge(edge.source, edge.target, edge.label,
-                                       _path(placed[edge.source], placed[edge.target], is_back), is_back))
+        via = [passes[p] for p in waypoints.get((edge.source, edge.target), [])]
+        path = _path(placed[edge.source], placed[edge.target], is_back, via, node_width)
+        placed_edges.append(PlacedEdge(edge.source, edge.target, edge.label, path, is_back))
     if any(e.back for e in placed_edges):
         height += 2 * node_height  # room for the loops drawn under the columns
-    ordered = tuple(placed[n] for column in columns for n in column)
+    ordered = tuple(placed[n] for column in columns for n in column if n in placed)
     return Layout(ordered, tuple(placed_edges), width, height, len(columns), dropped)
+
+
+#: Height of the slot a long edge takes in a layer it crosses.
+_WAYPOINT = 10
 
 
 def _clean_edges(by_id: dict[str, Node], edges: Iterable[Edge]) -> tuple[list[Edge], int]:
@@ -228,14 +253,20 @@ def _order_layers(layer: dict[str, int], forward: list[Edge], discovery: list[st
     return columns
 
 
-def _path(source: PlacedNode, target: PlacedNode, back: bool) -> str:
+def _path(source: PlacedNode, target: PlacedNode, back: bool, via=(), span: float = 0) -> str:
     if back:
         # Leave from the bottom of the source, loop under the columns, enter the target from below.
         sx, sy = source.cx, source.y + source.height
         tx, ty = target.cx, target.y + target.height
         drop = max(sy, ty) + 1.5 * source.height
         return f"M{sx:.1f},{sy:.1f} C{sx:.1f},{drop:.1f} {tx:.1f},{drop:.1f} {tx:.1f},{ty:.1f}"
-    x1, y1 = source.x + source.width, source.cy
-    x2, y2 = target.x, target.cy
-    bend = (x2 - x1) / 2
-    return f"M{x1:.1f},{y1:.1f} C{x1 + bend:.1f},{y1:.1f} {x2 - bend:.1f},{y2:.1f} {x2:.1f},{y2:.1f}"
+    # Curves across the gaps between layers, straight runs through the layers crossed.
+    x, y = source.x + source.width, source.cy
+    parts = [f"M{x:.1f},{y:.1f}"]
+    for px, py in [*via, (target.x, target.cy)]:
+        bend = (px - x) / 2
+        parts.append(f"C{x + bend:.1f},{y:.1f} {px - bend:.1f},{py:.1f} {px:.1f},{py:.1f}")
+        if (px, py) != (target.x, target.cy):
+            parts.append(f"L{px + span:.1f},{py:.1f}")
+            x, y = px + span, py
+    return " ".join(parts)

@@ -37,13 +37,14 @@ def bar(title: str, counts: dict, height: int = 260, horizontal: bool = False) -
     colors = [COLORS.get(k, "#1f5fbf") for k in labels]
     trace = {"type": "bar", "marker": {"color": colors}, "hovertemplate": "%{y}: %{x}<extra></extra>"
              if horizontal else "%{x}: %{y}<extra></extra>"}
+    counts_axis = _count_axis(values)
     if horizontal:
         # Plotly draws the first category at the bottom; reverse so the largest reads first.
         trace.update({"orientation": "h", "y": labels[::-1], "x": values[::-1]})
-        layout = _layout(title, height, margin={"l": 200, "r": 10, "t": 36, "b": 30})
+        layout = _layout(title, height, margin={"l": 200, "r": 10, "t": 36, "b": 30}, xaxis=counts_axis)
     else:
         trace.update({"x": labels, "y": values})
-        layout = _layout(title, height)
+        layout = _layout(title, height, yaxis=counts_axis)
     return {"data": [trace], "layout": layout}
 
 
@@ -53,4 +54,12 @@ def stacked(title: str, rows: dict, height: int = 300) -> dict:
     series = list(next(iter(rows.values()), {}))
     data = [{"type": "bar", "name": name, "x": categories, "y": [rows[c].get(name, 0) for c in categories],
              "marker": {"color": SERIES[i % len(SERIES)]}} for i, name in enumerate(series)]
-    return {"data": data, "layout": _layout(title, height, barmode="stack", legend={"orientation": "h", "y": -0.2})}
+    totals = [sum(rows[c].values()) for c in categories]
+    return {"data": data, "layout": _layout(title, height, barmode="stack", yaxis=_count_axis(totals),
+                                            legend={"orientation": "h", "y": -0.2})}
+
+
+def _count_axis(values) -> dict:
+    """An axis of whole numbers: no 0.5 of a member institution."""
+    top = max(values, default=0)
+    return {"rangemode": "tozero", "tickformat": "d", "dtick": max(1, -(-top // 5))}

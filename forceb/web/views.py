@@ -122,9 +122,11 @@ def admin_dashboard(user):
         "organizations": organizations,
         "people": core_queries.people(user).order_by("organization__name", "username"),
         "charts": {"kinds": charts.bar("Organisations by kind",
-                                       {k.label: by_kind.get(k.value, 0) for k in OrganizationKind})},
+                                       {label: by_kind.get(kind, 0) for kind, label in KIND_SHORT.items()})},
     }
 
+
+KIND_SHORT = {OrganizationKind.MEMBER: "Members", OrganizationKind.HUB: "Hub", OrganizationKind.SUPERVISOR: "Supervisor"}
 
 DASHBOARDS = (
     ({Role.MEMBER_ADMIN, Role.MEMBER_ANALYST}, member_dashboard),

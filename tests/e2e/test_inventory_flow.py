@@ -17,8 +17,8 @@ def test_a_member_builds_a_service_with_a_dependency_and_sees_it_on_the_graph(pa
     page.get_by_role("link", name="New business service").click()
     page.get_by_label("Name").fill("Mobile banking")
     page.get_by_label("Criticality").select_option("critical")
-    page.get_by_label("Impact tolerance minutes").fill("240")
-    page.get_by_label("Rto minutes").fill("120")
+    page.get_by_label("Impact tolerance (minutes)").fill("240")
+    page.get_by_label("RTO (minutes)").fill("120")
     page.get_by_role("button", name="Save").click()
     page.wait_for_url("**/inventory/services/*/")
     service_url = page.url

@@ -107,3 +107,16 @@ def test_any_graph_is_placed_whole_without_overlaps(graph):
     for edge in result.edges:
         if not edge.back:
             assert result.node(edge.source).layer < result.node(edge.target).layer
+
+
+def test_an_edge_skipping_a_layer_runs_beside_the_boxes_of_that_layer_not_behind_them():
+    result = layout(nodes("svc", "portal", "core"),
+                    [Edge("svc", "portal"), Edge("portal", "core"), Edge("svc", "core")])
+    portal = result.node("portal")
+    long_edge = next(e for e in result.edges if (e.source, e.target) == ("svc", "core"))
+    run = [part for part in long_edge.path.split() if part.startswith("L")]
+    assert len(run) == 1  # one straight run through layer 1
+    x, y = (float(v) for v in run[0][1:].split(","))
+    assert x == portal.x + portal.width
+    assert not portal.y <= y <= portal.y + portal.height
+    assert result.height >= portal.height * 1.2  # the layer made room for the run
