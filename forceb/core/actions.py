@@ -72,38 +72,46 @@ def revoke_token(actor: User, token: ApiToken) -> None:
     audit.record(AuditAction.TOKEN_REVOKE, token)
 
 
-def _may_share(actor: User, obj) -> tuple[bool, Share | None]:
-    """Whether ``actor`` may share ``obj``: as its owner, or as a recipient its marking lets pass it on."""
-    if not actor.can_write:
-        return False, None
-    if obj.owner_id == actor.organization_id:
-        return True, None
-    received = (
-        Share.objects.active()
-        .filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk,
-                recipient_orgs=actor.organization_id)
-        .order_by("created")
-        .first()
-    )
-    return received is not None, received
+def _received_marking(org_id: int, obj) -> str | None:
+    """The marking under which organisation ``org_id`` holds ``obj`` from others (strictest wins)."""
+    received = (Share.objects.active()
+                .filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk, recipient_orgs=org_id)
+                .values_list("tlp", flat=True))
+    return tlp.strictest(received)
+
+
+def _may_pass_on(org: Organization, obj) -> str | None:
+    """The marking that binds ``org`` when it passes on ``obj`` it does not own, or None if it may not.
+
+    Only what the organisation itself received counts (not what a person of it was named in), and
+    when it received the object more than once the strictest marking binds it.
+    """
+    received = _received_marking(org.pk, obj)
+    if received is None or not tlp.reshare_allowed(received, recipient_is_hub=org.is_hub):
+        return None
+    return received
 
 
 @transaction.atomic
 def share_object(actor: User, obj, *, tlp_marking: str, recipient_orgs=(), recipient_users=(),
                  community: bool = False) -> Share:
-    """Let ``obj`` reach the named organisations, people or the community under a TLP marking."""
-    allowed, received = _may_share(actor, obj)
-    if not allowed:
-        raise PermissionDenied("you may share only your organisation's objects or what you may pass on")
-    if received is not None:
-        if not tlp.reshare_allowed(received.tlp, recipient_is_hub=actor.organization.is_hub):
-            raise tlp.SharingRefused(f"TLP:{received.tlp} does not let its recipient pass it on")
-        if tlp.RANK[tlp_marking] < tlp.RANK[received.tlp]:
-            raise tlp.SharingRefused(f"a reshare keeps at least the original marking TLP:{received.tlp}")
+    """Let ``obj`` reach the named organisations, people or the community under a TLP marking:
+    as its owner, or as a recipient whose marking lets it pass the object on, never lowering it."""
+    tlp_marking = tlp.TLP(tlp_marking)
+    if not actor.can_write:
+        raise PermissionDenied("your role may not share")
+    if obj.owner_id != actor.organization_id:
+        received = _received_marking(actor.organization_id, obj)
+        if received is None:
+            raise PermissionDenied("you may share only your organisation's objects or what you may pass on")
+        if not tlp.reshare_allowed(received, recipient_is_hub=actor.organization.is_hub):
+            raise tlp.SharingRefused(f"TLP:{received} does not let its recipient pass it on")
+        if tlp.RANK[tlp_marking] < tlp.RANK[received]:
+            raise tlp.SharingRefused(f"a reshare keeps at least the original marking TLP:{received}")
     recipient_orgs = list(recipient_orgs)
     recipient_users = list(recipient_users)
     tlp.check_share(tlp_marking, community=community, recipient_orgs=len(recipient_orgs),
-                    recipient_users=len(recipient_users), reshare=received is not None)
+                    recipient_users=len(recipient_users))
     share = Share.objects.create(
         content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk, owner_id=obj.owner_id,
         shared_by=actor.organization, tlp=tlp_marking, community=community, created_by=actor,
@@ -113,6 +121,7 @@ def share_object(actor: User, obj, *, tlp_marking: str, recipient_orgs=(), recip
     audit.record(
         AuditAction.SHARE, obj,
         after={"share": share.pk, "tlp": tlp_marking, "community": community,
+               "shared_by": actor.organization.slug,
                "recipient_orgs": sorted(o.slug for o in recipient_orgs),
                "recipient_users": sorted(u.username for u in recipient_users)},
     )
@@ -121,15 +130,41 @@ def share_object(actor: User, obj, *, tlp_marking: str, recipient_orgs=(), recip
 
 @transaction.atomic
 def unshare(actor: User, share: Share) -> None:
-    if share.shared_by_id != actor.organization_id or not actor.can_write:
-        raise PermissionDenied("only the organisation that made a share may withdraw it")
+    """Withdraw a share, and with it every reshare made on its strength.
+
+    The organisation that made the share may withdraw it, and so may the object's owner: the
+    source keeps control of where its information goes. A recipient that passed the object on
+    (the hub, under AMBER) and thereby loses its own right to it also loses its reshares;
+    otherwise withdrawing the share to the hub would leave the hub's audience still reading.
+    """
+    if not actor.can_write or actor.organization_id not in (share.shared_by_id, share.owner_id):
+        raise PermissionDenied("only the organisation that made a share, or the object's owner, may withdraw it")
     if share.revoked_at is not None:
         raise ValidationError("this share is already withdrawn")
+    obj = share.content_type.get_object_for_this_type(pk=share.object_id)
+    _revoke(actor, share, obj, reason="withdrawn")
+    while True:
+        orphans = [s for s in Share.objects.active().filter(content_type=share.content_type, object_id=share.object_id)
+                   .exclude(shared_by_id=share.owner_id).select_related("shared_by")
+                   if not _reshare_still_allowed(s, obj)]
+        if not orphans:
+            return
+        for orphan in orphans:
+            _revoke(actor, orphan, obj, reason="its sharer no longer holds the object")
+
+
+def _reshare_still_allowed(share: Share, obj) -> bool:
+    received = _may_pass_on(share.shared_by, obj)
+    return received is not None and tlp.RANK[share.tlp] >= tlp.RANK[received]
+
+
+def _revoke(actor: User, share: Share, obj, *, reason: str) -> None:
     share.revoked_at = timezone.now()
     share.revoked_by = actor
     share.save(update_fields=["revoked_at", "revoked_by"])
-    obj = share.content_type.get_object_for_this_type(pk=share.object_id)
-    audit.record(AuditAction.UNSHARE, obj, before={"share": share.pk, "tlp": share.tlp})
+    audit.record(AuditAction.UNSHARE, obj,
+                 before={"share": share.pk, "tlp": share.tlp, "shared_by": share.shared_by.slug,
+                         "reason": reason})
 
 
 def notify(organization: Organization, title: str, *, body: str = "", link: str = "", user: User | None = None) -> Notification:

@@ -13,11 +13,13 @@ class SharingRefused(ValueError):
     """A share that the marking does not allow; the message says which rule refused it."""
 
 
-def check_share(tlp: str, *, community: bool, recipient_orgs: int, recipient_users: int, reshare: bool) -> None:
+def check_share(tlp: str, *, community: bool, recipient_orgs: int, recipient_users: int) -> None:
     """Raise SharingRefused unless a share with this marking and these recipients is allowed.
 
-    ``community`` means every organisation on the platform; ``reshare`` means the sharer is not
-    the owner but a recipient passing the object on.
+    ``community`` means every organisation on the platform. Whether a recipient may pass an
+    object on at all is ``reshare_allowed``'s question, asked about the marking it received; the
+    marking of the new share only has to reach its recipients lawfully (a recipient may always
+    mark more strictly, e.g. pass AMBER on as AMBER+STRICT to one member).
     """
     tlp = TLP(tlp)
     if not community and recipient_orgs == 0 and recipient_users == 0:
@@ -30,8 +32,13 @@ def check_share(tlp: str, *, community: bool, recipient_orgs: int, recipient_use
         raise SharingRefused("TLP:RED is shared with named people, not with whole organisations")
     if tlp == TLP.AMBER_STRICT and (recipient_orgs != 1 or recipient_users):
         raise SharingRefused("TLP:AMBER+STRICT is shared with exactly one recipient organisation")
-    if reshare and tlp in (TLP.RED, TLP.AMBER_STRICT):
-        raise SharingRefused(f"TLP:{tlp} may not be passed on by its recipient")
+
+
+def strictest(markings) -> str | None:
+    """The most restrictive of several markings (None for none): what binds a recipient that
+    received the same object more than once."""
+    markings = [TLP(m) for m in markings]
+    return max(markings, key=RANK.__getitem__) if markings else None
 
 
 def reshare_allowed(tlp: str, *, recipient_is_hub: bool) -> bool:

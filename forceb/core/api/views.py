@@ -85,7 +85,8 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.D
 @extend_schema_view(
     list=extend_schema(description="Shares your organisation made or received."),
     retrieve=extend_schema(description="One share."),
-    destroy=extend_schema(description="Withdraw a share your organisation made."),
+    destroy=extend_schema(description="Withdraw a share your organisation made, or any share of an object it owns; "
+                                      "reshares made on its strength are withdrawn with it."),
 )
 class ShareViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin,
                    viewsets.GenericViewSet):
