@@ -7,6 +7,8 @@ api_patterns = [
     path("core/", include("forceb.core.api.urls")),
     path("inventory/", include("forceb.inventory.api.urls")),
     path("intel/", include("forceb.intel.api.urls")),
+    path("sbom/", include("forceb.sbom.api.urls")),
+    path("resilience/", include("forceb.resilience.api.urls")),
 ]
 
 # The schema and its readers are public: they describe the API, they hold no data.

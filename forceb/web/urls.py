@@ -19,4 +19,6 @@ urlpatterns = [
     path("assets/plotly.min.js", views.plotly_js, name="plotly-js"),
     # Included as a plain list so the inventory's page names stay in this ``web:`` namespace.
     path("inventory/", include(inventory_urls.urlpatterns)),
+    path("sbom/", include("forceb.sbom.urls")),
+    path("resilience/", include("forceb.resilience.urls")),
 ]
