@@ -8,6 +8,7 @@ from forceb.core import actions
 from forceb.core.choices import TLP
 from forceb.core.models import Organization
 
+from . import io
 from .choices import RegistryKind, SupplierKind
 from .models import BusinessService, Supplier, SupplierRelationship, System
 
@@ -209,3 +210,23 @@ class ShareForm(forms.Form):
             if asked and org is not None and org not in orgs:
                 orgs.append(org)
         return orgs
+
+
+class ImportForm(forms.Form):
+    """A CSV file (one kind) or a JSON document to import; the file's own checks are ``io.read``'s."""
+
+    file = forms.FileField(help_text="CSV (one kind per file) or JSON (everything), as documented in "
+                                     "docs/inventory-import.md")
+    kind = forms.ChoiceField(choices=[("", "— (JSON: every kind)")] + [(k, k) for k in io.KINDS], required=False,
+                             help_text="What a CSV file holds")
+    dry_run = forms.BooleanField(required=False, label="Check only (store nothing)")
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("file")
+        if upload is None:
+            return data
+        data["fmt"] = "json" if upload.name.lower().endswith(".json") else "csv"
+        if data["fmt"] == "csv" and not data.get("kind"):
+            self.add_error("kind", "Say which kind of rows the CSV file holds.")
+        return data

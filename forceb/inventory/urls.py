@@ -32,4 +32,8 @@ for route, segment, pages in (
     if why is not None:
         urlpatterns.append(path(f"{segment}/<int:pk>/why/", why.as_view(), name=f"{route}-why"))
 
-urlpatterns.append(path("shares/<int:pk>/withdraw/", views.ShareWithdraw.as_view(), name="share-withdraw"))
+urlpatterns += [
+    path("shares/<int:pk>/withdraw/", views.ShareWithdraw.as_view(), name="share-withdraw"),
+    path("import-export/", views.Transfer.as_view(), name="inventory-transfer"),
+    path("export/", views.Export.as_view(), name="inventory-export"),
+]

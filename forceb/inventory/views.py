@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models.deletion import ProtectedError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -26,7 +26,8 @@ from forceb.core.models import Share
 from forceb.web.explain import explain
 from forceb.web.links import url_of
 
-from . import filters, forms, graph, queries
+from . import actions as inventory_actions
+from . import filters, forms, graph, io, queries
 from .models import BusinessService, Dependency, Supplier, SupplierRelationship, System
 
 MEMBER_WRITERS = (Role.MEMBER_ADMIN, Role.MEMBER_ANALYST)
@@ -493,3 +494,50 @@ class ShareWithdraw(LoginRequiredMixin, View):
         if not target:
             raise Http404("no page for this object")
         return redirect(target)
+
+
+# Bulk import and export (the same actions as ``forceb inventory import/export`` and the API) -----
+
+EXPORT_ROLES = (Role.MEMBER_ADMIN, Role.MEMBER_ANALYST, Role.AUDITOR)
+
+
+@access.policy(access.roles(*EXPORT_ROLES))
+class Transfer(LoginRequiredMixin, View):
+    """Export the organisation's own inventory; import a file into it (all or nothing)."""
+
+    def get(self, request):
+        return self.page(forms.ImportForm())
+
+    def post(self, request):
+        if not inventory_actions.may_import(request.user):
+            raise Http404("no such page")
+        form = forms.ImportForm(request.POST, request.FILES)
+        result = problems = None
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                result = inventory_actions.import_inventory(request.user, data["file"].read(), fmt=data["fmt"],
+                                                            kind=data["kind"] or None, dry_run=data["dry_run"])
+            except io.ImportRejected as rejected:
+                problems = rejected.problems
+        return self.page(form, result=result, problems=problems, status=400 if problems or form.errors else 200)
+
+    def page(self, form, status=200, **extra):
+        return render(self.request, "inventory/transfer.html",
+                      {"form": form, "kinds": io.KINDS, "may_import": inventory_actions.may_import(self.request.user),
+                       **extra}, status=status)
+
+
+@access.policy(access.roles(*EXPORT_ROLES))
+class Export(LoginRequiredMixin, View):
+    def get(self, request):
+        fmt, kind = request.GET.get("fmt", "json"), request.GET.get("kind") or None
+        try:
+            body = io.export_inventory(request.user, fmt=fmt, kind=kind)
+        except ValueError as exc:
+            return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
+        name = f"{request.user.organization.slug}-{kind or 'inventory'}.{fmt}"
+        content_type = "application/json" if fmt == "json" else "text/csv; charset=utf-8"
+        response = HttpResponse(body, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
