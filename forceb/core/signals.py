@@ -1,7 +1,7 @@
 """Signal handlers that write the audit trail for every audited model and every login."""
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from . import audit
@@ -41,11 +41,20 @@ def _record_save(sender, instance, created, raw=False, **kwargs):
     audit.record(AuditAction.UPDATE, instance, before=before, after=after)
 
 
+@receiver(pre_delete)
+def _remember_deleted(sender, instance, **kwargs):
+    # Cascades delete related rows in an order of Django's choosing; by post_delete a row's
+    # __str__ may need a row that is already gone (a dependency names its source service).
+    if _is_audited(sender):
+        instance._audit_repr = str(instance)[:200]
+
+
 @receiver(post_delete)
 def _record_delete(sender, instance, **kwargs):
     if not _is_audited(sender):
         return
-    audit.record(AuditAction.DELETE, instance, before=audit.snapshot(instance))
+    audit.record(AuditAction.DELETE, instance, before=audit.snapshot(instance),
+                 object_repr=getattr(instance, "_audit_repr", ""))
 
 
 def _address(request):
