@@ -17,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from forceb.core import access, audit
 from forceb.core.authentication import user_for_token
+from forceb.core.backends import is_locked
 from forceb.core.choices import AuditAction
 
 TAXII_MEDIA_TYPE = "application/taxii+json;version=2.1"
@@ -107,7 +108,10 @@ def request_user(request):
             username, _, password = base64.b64decode(credentials, validate=True).decode().partition(":")
         except (binascii.Error, UnicodeDecodeError) as exc:
             raise TaxiiError(401, "Malformed Basic credentials") from exc
-        # Django's authenticate goes through the throttled backend and records failures.
+        # Failures are recorded by the login-failed signal handler; the lock is checked here too
+        # so that throttling holds whichever backends the settings list.
+        if is_locked(username, request.META.get("REMOTE_ADDR")):
+            raise TaxiiError(401, "Authentication failed", "too many failed logins; try again later")
         user = authenticate(request, username=username, password=password)
         if user is None:
             raise TaxiiError(401, "Authentication failed", "unknown user, wrong password, or too many failures")
