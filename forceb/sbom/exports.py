@@ -193,8 +193,9 @@ def _rating(r: Row) -> VulnerabilityRating:
 def cyclonedx_vex(rows: list[Row], *, subject: str, subject_version: str = "") -> str:
     """A CycloneDX 1.6 VEX (JSON) stating the analysis of every finding of a system's SBOM."""
     bom = Bom()
-    bom.metadata.component = Component(name=subject or "unnamed product", version=subject_version or None,
-                                       type=ComponentType.APPLICATION, bom_ref="product")
+    product = Component(name=subject or "unnamed product", version=subject_version or None,
+                        type=ComponentType.APPLICATION, bom_ref="product")
+    bom.metadata.component = product
     refs: dict[str, str] = {}
     for r in rows:
         key = r.purl or r.ref
@@ -210,6 +211,7 @@ def cyclonedx_vex(rows: list[Row], *, subject: str, subject_version: str = "") -
                 purl = None
         bom.components.add(Component(name=r.name or key, version=r.version or None, purl=purl, bom_ref=ref,
                                      type=ComponentType.LIBRARY))
+    bom.register_dependency(product, list(bom.components))
     groups: dict[tuple, list[Row]] = {}
     for r in rows:
         groups.setdefault((r.id, r.status, r.justification, r.detail), []).append(r)

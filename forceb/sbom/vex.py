@@ -72,10 +72,25 @@ def _after_hash(ref: str) -> str:
     return ref.split("#", 1)[1] if ref.startswith("urn:cdx:") and "#" in ref else ref
 
 
+def _purls_by_ref(doc: dict) -> dict[str, str]:
+    """bom-ref -> purl of the document's own components: its statements name them by bom-ref,
+    which means nothing in another SBOM, while the purl does."""
+    out, stack = {}, list(doc.get("components") or [])
+    while stack:
+        c = stack.pop()
+        if not isinstance(c, dict):
+            continue
+        if isinstance(c.get("bom-ref"), str) and isinstance(c.get("purl"), str):
+            out[c["bom-ref"]] = c["purl"]
+        stack.extend(c.get("components") or [])
+    return out
+
+
 def _cyclonedx(doc: dict) -> VexDocument:
     vulns = doc.get("vulnerabilities")
     if not isinstance(vulns, list):
         raise VexError("/vulnerabilities: a CycloneDX VEX needs a list of vulnerabilities")
+    purls = _purls_by_ref(doc)
     statements = []
     for i, v in enumerate(vulns):
         where = f"/vulnerabilities/{i}"
@@ -93,8 +108,9 @@ def _cyclonedx(doc: dict) -> VexDocument:
         detail = analysis.get("detail") if isinstance(analysis.get("detail"), str) else ""
         if state == "false_positive":
             detail = detail or "false positive"
-        targets = tuple(_after_hash(a["ref"]) for a in v.get("affects") or []
-                        if isinstance(a, dict) and isinstance(a.get("ref"), str))
+        refs = [_after_hash(a["ref"]) for a in v.get("affects") or []
+                if isinstance(a, dict) and isinstance(a.get("ref"), str)]
+        targets = tuple(purls.get(ref, ref) for ref in refs)
         aliases = tuple(r["id"] for r in v.get("references") or [] if isinstance(r, dict) and isinstance(r.get("id"), str))
         statements.append(Statement(v["id"], FROM_CYCLONEDX_STATE[state], aliases, targets, (), justification, detail))
     return VexDocument(DecisionSource.CYCLONEDX_VEX, tuple(statements))

@@ -1,0 +1,228 @@
+"""Continuous monitoring: feed import is incremental, re-match touches only what changed, owners
+are told, KEV/EPSS re-rank, and ``sync_feeds`` speaks HTTP conditionally and resumes."""
+
+import hashlib
+import http.server
+import json
+import threading
+from pathlib import Path
+
+import pytest
+from django.test import override_settings
+
+from forceb.core.models import Notification
+from forceb.sbom import actions
+from forceb.sbom.models import Advisory, AdvisoryAlias, Epss, FeedState, Finding, Kev
+from tests.conftest import shared_data
+
+from . import kb
+
+pytestmark = pytest.mark.urls("tests.sbom.urls")
+
+
+@pytest.fixture
+def portfolio(sector, tmp_path):
+    """Bank A: two systems using Django 3.2.0 and one using none of the advisories' packages;
+    Insurer B: one system using lodash only."""
+    kb.load(tmp_path)
+    sboms = {
+        "bank-django": actions.ingest_sbom(sector.bank_analyst, kb.system(sector.bank, "Core"), kb.cyclonedx(), "a"),
+        "bank-other": actions.ingest_sbom(sector.bank_analyst, kb.system(sector.bank, "Portal"),
+                                          kb.cyclonedx(django="4.2.0", lodash="4.17.21", gin="1.9.0"), "b"),
+        "insurer": actions.ingest_sbom(sector.insurer_analyst, kb.system(sector.insurer, "Claims"),
+                                       kb.cyclonedx(django="4.2.0", gin="1.9.0"), "c"),
+    }
+    sector.sboms = sboms
+    sector.tmp = tmp_path
+    return sector
+
+
+def test_reimporting_unchanged_feeds_changes_nothing(portfolio):
+    report = actions.import_feeds(kb.write_feeds(portfolio.tmp / "again"))
+    assert report.added == {} or not any(report.added.values())
+    assert report.changed.get("osv", 0) == 0 and report.unchanged["osv"] == len(kb.ADVISORIES)
+    assert report.rematch.sboms == []
+    assert AdvisoryAlias.objects.filter(alias="CVE-2099-0001").count() == 1
+
+
+def test_a_new_advisory_rematches_only_the_sboms_it_touches_and_tells_their_owners(portfolio):
+    notified_before = Notification.objects.count()
+    new = kb.advisory("PYSEC-TEST-9", "PyPI", "django", "4.0.0", introduced="3.0", aliases=["CVE-2099-0009"],
+                      cvss=kb.CVSS_HIGH)
+    report = actions.import_feeds(kb.write_feeds(portfolio.tmp / "more", [*kb.ADVISORIES, new]))
+    assert report.added["osv"] == 1 and report.changed["osv"] == 0
+    # Django 3.2.0 is in range; 4.2.0 (Portal, Claims) is not: only Core is re-matched
+    assert report.rematch.sboms == [portfolio.sboms["bank-django"].pk]
+    assert report.rematch.new_findings == 1
+    assert Finding.objects.filter(vuln_id="PYSEC-TEST-9").get().sbom == portfolio.sboms["bank-django"]
+    note = Notification.objects.exclude(pk__lte=notified_before).get()
+    assert note.organization == portfolio.bank and "1 new vulnerability in Core" in note.title
+    assert note.link.endswith(f"/sbom/sboms/{portfolio.sboms['bank-django'].pk}/")
+
+
+def test_touched_sboms_come_from_the_package_index_then_the_ranges(portfolio):
+    lodash_everywhere = kb.advisory("GHSA-test-8", "npm", "lodash", "9.0.0", aliases=["CVE-2099-0008"])
+    actions._store_advisories([actions.feeds.parse_osv(lodash_everywhere)], actions.FeedReport())
+    assert actions.sboms_touched(["GHSA-test-8"]) == {s.pk for s in portfolio.sboms.values()}
+    nobody = kb.advisory("GHSA-test-7", "npm", "lodash", "1.0.0", introduced="0.9.0")
+    actions._store_advisories([actions.feeds.parse_osv(nobody)], actions.FeedReport())
+    assert actions.sboms_touched(["GHSA-test-7"]) == set()
+
+
+def test_a_changed_range_clears_findings_and_a_withdrawal_too(portfolio):
+    core = portfolio.sboms["bank-django"]
+    assert core.findings.filter(vuln_id="PYSEC-TEST-1").exists()
+    narrowed = [a if a["id"] != "PYSEC-TEST-1" else kb.advisory(
+        "PYSEC-TEST-1", "PyPI", "django", "3.2.5", introduced="3.2.1", aliases=["CVE-2099-0001"],
+        cvss=kb.CVSS_CRITICAL) for a in kb.ADVISORIES]
+    report = actions.import_feeds(kb.write_feeds(portfolio.tmp / "narrow", narrowed))
+    assert report.changed["osv"] == 1 and report.rematch.sboms == [core.pk]
+    assert not core.findings.filter(vuln_id="PYSEC-TEST-1").exists()
+
+    withdrawn = [a if a["id"] != "GHSA-test-2" else {**a, "withdrawn": "2099-02-01T00:00:00Z"} for a in narrowed]
+    actions.import_feeds(kb.write_feeds(portfolio.tmp / "withdrawn", withdrawn))
+    assert not Finding.objects.filter(vuln_id="GHSA-test-2").exists()
+    assert Advisory.objects.get(osv_id="GHSA-test-2").is_withdrawn
+
+
+def test_kev_and_epss_changes_rerank_existing_findings(portfolio, tmp_path):
+    core = portfolio.sboms["bank-django"]
+    assert list(core.findings.order_by("priority").values_list("vuln_id", flat=True)) == [
+        "GO-TEST-3", "GHSA-test-2", "PYSEC-TEST-1"]
+    kev = {**kb.KEV, "vulnerabilities": [*kb.KEV["vulnerabilities"], {
+        "cveID": "CVE-2099-0001", "vendorProject": "django", "product": "django", "vulnerabilityName": "t",
+        "dateAdded": "2098-12-01", "dueDate": "2098-12-22", "knownRansomwareCampaignUse": "Unknown"}]}
+    folder = tmp_path / "kev"
+    folder.mkdir()
+    (folder / "known_exploited_vulnerabilities.json").write_text(json.dumps(kev))
+    report = actions.import_feeds(folder)
+    assert report.added["kev"] == 1 and core.pk in report.rematch.sboms
+    # both KEV now: the one with EPSS 0.10 goes before the one without EPSS
+    assert list(core.findings.order_by("priority").values_list("vuln_id", flat=True)) == [
+        "PYSEC-TEST-1", "GO-TEST-3", "GHSA-test-2"]
+    assert list(Finding.objects.filter(sbom=core).values_list("vuln_id", flat=True)) == [
+        "PYSEC-TEST-1", "GO-TEST-3", "GHSA-test-2"]  # the model's default order is the same ranking
+    (folder / "known_exploited_vulnerabilities.json").unlink()
+    (folder / "epss.csv").write_text("cve,epss,percentile\nCVE-2099-0003,0.99,0.999\n")
+    actions.import_feeds(folder)
+    assert Epss.objects.get(cve="CVE-2099-0003").score == 0.99
+    assert core.findings.get(vuln_id="GO-TEST-3").epss == 0.99
+    assert core.findings.get(vuln_id="GO-TEST-3").priority == 1
+
+
+def test_real_feed_files_import(sector):
+    report = actions.import_feeds(shared_data("vuln", "kev", "known_exploited_vulnerabilities.json"))
+    assert report.added["kev"] == Kev.objects.count() > 1000
+    epss = actions.import_feeds(shared_data("vuln", "epss"))
+    assert epss.added["epss"] == Epss.objects.count() > 30
+    assert Epss.objects.exclude(score_date="2026-01-02T12:55:00Z").count() == 0
+
+
+def test_bad_feed_file_is_refused_naming_the_place(sector, tmp_path):
+    bad = tmp_path / "epss.csv"
+    bad.write_text("cve,epss\nCVE-1,2.0\n")
+    with pytest.raises(actions.ValidationError, match="epss.csv:2"):
+        actions.import_feeds(bad)
+    assert Epss.objects.count() == 0
+
+
+# --------------------------------------------------------------------------------------------
+# sync against a local server
+
+
+class _FeedHandler(http.server.SimpleHTTPRequestHandler):
+    """Static files with an ETag, 304 on If-None-Match, and byte ranges (what the real sources do)."""
+
+    requests: list = []
+    cut_after: int | None = None  # close the connection after this many bytes, once
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):  # noqa: N802 (the http.server naming)
+        path = Path(self.translate_path(self.path))
+        type(self).requests.append((self.path, dict(self.headers)))
+        if not path.is_file():
+            self.send_error(404)
+            return
+        data = path.read_bytes()
+        etag = '"' + hashlib.sha256(data).hexdigest()[:16] + '"'
+        if self.headers.get("If-None-Match") == etag:
+            self.send_response(304)
+            self.end_headers()
+            return
+        start = 0
+        if self.headers.get("Range") and self.headers.get("If-Range") == etag:
+            start = int(self.headers["Range"].split("=")[1].rstrip("-"))
+            self.send_response(206)
+            self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
+        else:
+            self.send_response(200)
+        body = data[start:]
+        self.send_header("ETag", etag)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        cut = type(self).cut_after
+        if cut is not None:
+            type(self).cut_after = None
+            self.wfile.write(body[:cut])
+            self.close_connection = True
+            return
+        self.wfile.write(body)
+
+
+@pytest.fixture
+def feed_server(tmp_path):
+    root = tmp_path / "mirror"
+    (root / "PyPI").mkdir(parents=True)
+    feeds_dir = kb.write_feeds(tmp_path / "src")
+    # OSV publishes one zip per ecosystem, one JSON per record
+    import zipfile
+
+    with zipfile.ZipFile(root / "PyPI" / "all.zip", "w") as archive:
+        for record in kb.ADVISORIES:
+            archive.writestr(f"{record['id']}.json", json.dumps(record))
+    (root / "kev.json").write_bytes((feeds_dir / "known_exploited_vulnerabilities.json").read_bytes())
+    (root / "epss.csv").write_text(kb.EPSS + "".join(f"CVE-2098-{i:04d},0.0{i % 10},0.5\n" for i in range(3000)))
+    _FeedHandler.requests = []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), lambda *a: _FeedHandler(*a, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    urls = {"osv": base + "/{ecosystem}/all.zip", "osv-ecosystems": base + "/ecosystems.txt",
+            "kev": base + "/kev.json", "epss": base + "/epss.csv"}
+    with override_settings(FORCEB_FEED_URLS=urls):
+        yield root
+    server.shutdown()
+    server.server_close()
+
+
+def test_sync_downloads_imports_then_fetches_only_what_changed(sector, feed_server, tmp_path):
+    folder = tmp_path / "cache"
+    first = actions.sync_feeds(ecosystems=["PyPI"], folder=folder)
+    assert first.sources == {"osv:PyPI": "downloaded", "kev:catalogue": "downloaded", "epss:scores": "downloaded"}
+    assert Advisory.objects.count() == len(kb.ADVISORIES) and Kev.objects.count() == 1
+    assert Epss.objects.count() == 3002
+    state = FeedState.objects.get(feed="osv", source="PyPI")
+    assert state.etag and state.imported_at and state.sha256
+
+    second = actions.sync_feeds(ecosystems=["PyPI"], folder=folder)
+    assert set(second.sources.values()) == {"unchanged (304)"} and second.imported is None
+    assert any(h.get("If-None-Match") == state.etag for _, h in _FeedHandler.requests[-3:])
+
+
+def test_sync_resumes_an_interrupted_download(sector, feed_server, tmp_path):
+    folder = tmp_path / "cache"
+    _FeedHandler.cut_after = 1000
+    broken = actions.sync_feeds(feeds_wanted=["epss"], folder=folder)
+    assert broken.sources["epss:scores"].startswith("failed:") and "resume" in broken.sources["epss:scores"]
+    assert Epss.objects.count() == 0
+    resumed = actions.sync_feeds(feeds_wanted=["epss"], folder=folder)
+    assert resumed.sources["epss:scores"] == "downloaded"
+    assert _FeedHandler.requests[-1][1].get("Range") == "bytes=1000-"
+    assert Epss.objects.count() == 3002
+
+
+def test_sync_lists_osv_ecosystems_it_can_order(sector, feed_server):
+    (feed_server / "ecosystems.txt").write_text("PyPI\nnpm\nDebian\nDebian:12\nGo\nAlpine\n")
+    assert actions.osv_ecosystems() == ["PyPI", "npm", "Go"]
