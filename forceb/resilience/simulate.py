@@ -325,13 +325,13 @@ class CompiledGraph:
                 if self.l_region[li] is not None:
                     self.o_l_region[o].setdefault((p, self.l_region[li]), []).append(li)
 
-        def largest(d: dict[Any, list[int]]) -> Any:
+        def largest(d: dict[Any, list[int]], name: Any = str) -> Any:
             # Most systems first; ties broken by name so the choice is deterministic.
-            return min(d, key=lambda k: (-len(d[k]), str(k))) if d else None
+            return min(d, key=lambda k: (-len(d[k]), name(k))) if d else None
 
         self.main_site = [largest(d) for d in self.o_site]
         self.main_admin = [largest(d) for d in self.o_admin]
-        self.main_host = [largest(d) for d in self.o_host]
+        self.main_host = [largest(d, self.ids.__getitem__) for d in self.o_host]
         self.main_region_at: list[dict[int, str]] = []
         for o in range(m):
             per: dict[int, Counter[str]] = {}
@@ -394,6 +394,13 @@ class CompiledGraph:
                             for w in members:
                                 self.block[w] = block
         self.rank = rank
+        #: per node, its targets when no edge has alternatives and it is in no cycle (the
+        #: propagation's fast path), else None
+        self.plain_targets: list[tuple[int, ...] | None] = [
+            None if i in self.block or any(self.e_alt[e] is not None for e in self.out[i])
+            else tuple(self.e_tgt[e] for e in self.out[i])
+            for i in range(n)
+        ]
         for block in self.cycles:
             names = ", ".join(self.ids[w] for w in block[:10]) + (" ..." if len(block) > 10 else "")
             orgs = {self.org[w] for w in block if self.org[w] >= 0}
@@ -721,7 +728,10 @@ def _run_member(cg: CompiledGraph, fs: _FailureSet, o: int) -> _MemberRun:
                 domains: dict[str, None] = {}
                 for s in chosen:
                     for a in cg.sup_dependents.get(s, {}).get(o, ()):
-                        if cg.kind[a] == SYSTEM and cg.admin[a] is not None:
+                        # spreads over the systems' own connections (not fallbacks never used)
+                        if cg.kind[a] == SYSTEM and cg.admin[a] is not None and any(
+                            cg.e_tgt[e] == s for e in cg.out[a]
+                        ):
                             domains[cg.admin[a]] = None
                 ransomware(domains, f"compromise of {', '.join(cg.ids[s] for s in chosen)} spread")
 
@@ -752,15 +762,14 @@ def _run_member(cg: CompiledGraph, fs: _FailureSet, o: int) -> _MemberRun:
     dependents = cg.sup_dependents
     for s in sup_values:
         seeds_nodes.extend(dependents.get(s, {}).get(o, ()))
-    affected: set[int] = set()
+    affected: set[int] = set(seeds_nodes)
     rev = cg.rev
-    stack = seeds_nodes
+    stack = list(affected)
     while stack:
-        i = stack.pop()
-        if i in affected:
-            continue
-        affected.add(i)
-        stack.extend(rev[i])
+        for j in rev[stack.pop()]:
+            if j not in affected:
+                affected.add(j)
+                stack.append(j)
     _propagate(cg, sorted(affected, key=cg.rank.__getitem__), values, own, findings)
     return _MemberRun(values, own, choice, why, killed, seeds, findings)
 
@@ -804,9 +813,26 @@ def _propagate(
                 lost = v[1]
         return (t, lost)
 
+    plain = cg.plain_targets
+    own_get = own.get
     k, n = 0, len(order)
     while k < n:
         i = order[k]
+        targets = plain[i]
+        if targets is not None:
+            # Fast path: no alternatives on any edge, not in a cycle.
+            t, lost = own_get(i, zero)
+            for b in targets:
+                v = get(b)
+                if v is not None:
+                    if v[0] > t:
+                        t = v[0]
+                    if v[1] > lost:
+                        lost = v[1]
+            if t or lost:
+                values[i] = (t, lost)
+            k += 1
+            continue
         block = block_of.get(i)
         if block is None:
             v = evaluate(i)
@@ -844,7 +870,7 @@ class ServiceOutcome:
 
     Minutes are None when unbounded (no recovery path; data lost without bound or unknown).
     Breach flags are None when the objective is unknown; ``breached`` is True when any of
-    them is True.
+    them is True.  ``reasons`` are built on first access (most callers look at few).
     """
 
     id: str
@@ -861,7 +887,17 @@ class ServiceOutcome:
     breached_rto: bool | None
     breached_rpo: bool | None
     breached: bool
-    reasons: list[dict[str, Any]] = field(default_factory=list)
+    _reasons: list[dict[str, Any]] | None = field(default=None, repr=False)
+    _explainer: _Explainer | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def reasons(self) -> list[dict[str, Any]]:
+        """The chain of reasons: dicts with ``kind``, ``node``, ``text`` and, by kind,
+        ``dependency``, ``alternative``, ``layer``, ``minutes``... (docs/resilience.md)."""
+        if self._reasons is None:
+            explainer, self._explainer = self._explainer, None
+            self._reasons = explainer.reasons(explainer.cg.index[self.id]) if explainer is not None else []
+        return self._reasons
 
     @property
     def recoverable(self) -> bool:
@@ -1106,7 +1142,8 @@ def _outcomes(cg: CompiledGraph, o: int, run: _MemberRun, explain: bool) -> list
                 impact_tolerance_minutes=tol, rto_minutes=rto, rpo_minutes=rpo,
                 breached_tolerance=bt, breached_rto=br, breached_rpo=bp,
                 breached=bool(bt or br or bp),
-                reasons=explainer.reasons(s) if explainer is not None and affected else [],
+                _reasons=None if explainer is not None and affected else [],
+                _explainer=explainer if affected else None,
             )
         )
     return out
@@ -1143,7 +1180,7 @@ def simulate(
         findings.extend(cg.findings_of.get(cg.orgs[o], ()))
     if org is None:
         findings.extend(cg.findings_of.get(None, ()))
-    return SimulationResult(scenario.name, org, services, list(dict.fromkeys(findings)))
+    return SimulationResult(scenario.name, org, services, findings)
 
 
 def simulate_library(

@@ -586,7 +586,8 @@ def reference_times(graph: Graph, scenario: Scenario) -> dict[str, float]:
     for e in scenario.effects:
         duration = scenario.duration_of(e)
         if e.type == "ransomware":
-            doms = set(ADMIN) if "*" in e.admin_domains else set(e.admin_domains)
+            # '*': every admin domain production systems use (not a vault only backups use)
+            doms = {s.admin_domain for s in graph.systems} if "*" in e.admin_domains else set(e.admin_domains)
             destroyed |= {s.id for s in graph.systems if s.admin_domain in doms}
             killed |= {b.id for b in graph.backup_layers if not (b.immutable or b.offline)
                        and b.effective("admin_domain", systems[b.system]) in doms}
