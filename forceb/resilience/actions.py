@@ -159,6 +159,24 @@ def approve_bia(actor, bia: BusinessImpactAnalysis, *, at: datetime | None = Non
 
 
 @transaction.atomic
+def update_draft_bia(actor, bia: BusinessImpactAnalysis, **changes) -> BusinessImpactAnalysis:
+    """Correct a draft's numbers or notes; an approved version is the record and stays as it is."""
+    _require_writer(actor, bia.owner_id, str(bia))
+    if bia.status != BiaStatus.DRAFT:
+        raise ValidationError(f"{bia} is {bia.get_status_display().lower()}: record a new version instead")
+    service = changes.pop("service", bia.service)
+    if service.pk != bia.service_id:
+        raise ValidationError({"service": f"{bia} stays with its service; record a BIA of the other service"})
+    editable = {"intolerable_level", "impact_tolerance_minutes", "rto_minutes", "rpo_minutes", "notes"}
+    unknown = set(changes) - editable
+    if unknown:
+        raise ValidationError({name: "not editable" for name in sorted(unknown)})
+    for name, value in changes.items():
+        setattr(bia, name, value)
+    return core_actions.save_object(bia)
+
+
+@transaction.atomic
 def delete_draft_bia(actor, bia: BusinessImpactAnalysis) -> None:
     """Discard a draft; approved and superseded versions stay as the record of what was decided."""
     _require_writer(actor, bia.owner_id, str(bia))

@@ -13,7 +13,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
 
-from forceb.core.models import OwnedModel
+from forceb.core.models import OwnedModel, OwnedQuerySet
 from forceb.inventory.models import BusinessService, Supplier, System
 
 from .choices import (
@@ -147,12 +147,13 @@ class BackupLayer(OwnedModel):
         return [d for d in ("site", "provider", "region", "admin_domain") if getattr(self, f"shares_{d}")]
 
 
-class ScenarioQuerySet(models.QuerySet):
+class ScenarioQuerySet(OwnedQuerySet):
     def library(self, user):
-        """What ``user`` may simulate: the hub-published library and the organisation's own."""
+        """What ``user`` may see and simulate: the hub-published library, the organisation's own
+        scenarios and those shared with it."""
         if user is None or not user.is_authenticated or user.organization_id is None:
             return self.none()
-        return self.filter(models.Q(published=True) | models.Q(owner_id=user.organization_id))
+        return self.restrict(user, "view") | self.filter(published=True)
 
 
 class Scenario(OwnedModel):

@@ -47,3 +47,48 @@ def small_sector(sector):
     save(SupplierRecoveryEvidence(owner=insurer, supplier=vendor, stated_recovery_minutes=720))
     return {"vendor": vendor, "cloud": cloud, "payments": payments, "core": core, "claims": claims,
             "policy": policy}
+
+
+def register_security_factories():
+    """Factories of the resilience models for the isolation matrix (``tests/security/factories.py``
+    calls this; each row carries the matrix's mark in a text field)."""
+    from forceb.resilience.models import (
+        BackupLayer,
+        BusinessImpactAnalysis,
+        Drill,
+        DrillAction,
+        Scenario,
+        SupplierRecoveryEvidence,
+    )
+    from tests.security.factories import factory
+
+    @factory(BusinessImpactAnalysis)
+    def _bia(build, owner, mark):
+        return actions.record_bia(None, build.make(BusinessService, owner), impact_tolerance_minutes=240,
+                                  rto_minutes=60, notes=f"bia {mark}")
+
+    @factory(BackupLayer)
+    def _layer(build, owner, mark):
+        return build.save(BackupLayer(owner=owner, system=build.make(System, owner), name=f"layer {mark}",
+                                      kind="remote", recovery_point_minutes=60, restore_minutes=120))
+
+    @factory(SupplierRecoveryEvidence)
+    def _evidence(build, owner, mark):
+        return build.save(SupplierRecoveryEvidence(owner=owner, supplier=build.supplier(),
+                                                   stated_recovery_minutes=240, reference=f"report {mark}"))
+
+    @factory(Scenario)
+    def _scenario(build, owner, mark):
+        document = {"name": mark, "effects": [{"type": "telecom_outage"}]}
+        return build.save(Scenario(owner=owner, name=mark, title=f"scenario {mark}", kind="telecom_outage",
+                                   parameters=document))
+
+    @factory(Drill)
+    def _drill(build, owner, mark):
+        return build.save(Drill(owner=owner, name=f"drill {mark}", scenario=build.make(Scenario, owner),
+                                planned_date=date(2025, 1, 1)))
+
+    @factory(DrillAction)
+    def _action(build, owner, mark):
+        return build.save(DrillAction(owner=owner, drill=build.make(Drill, owner), title=f"action {mark}",
+                                      assignee="ops"))

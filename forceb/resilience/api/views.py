@@ -6,11 +6,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.response import Response
 
 from forceb.core import access
 from forceb.core.api.base import OwnedModelViewSet
-from forceb.core.choices import ADMIN_ROLES, WRITER_ROLES
+from forceb.core.choices import ADMIN_ROLES, WRITER_ROLES, Role
 
 from .. import actions, queries
 from ..models import (
@@ -39,18 +40,35 @@ def _described(noun: str, plural: str, **overrides):
     return extend_schema_view(**{**described, **overrides})
 
 
+class _OwnedViewSet(OwnedModelViewSet):
+    """An owned viewset whose extra write actions (approve, record a result...) reach only the
+    owner's people in ``action_write_roles[action]``: their routes carry that stricter policy."""
+
+    action_write_roles: dict[str, frozenset] = {}
+
+    @classmethod
+    def as_view(cls, actions=None, **initkwargs):
+        view = super().as_view(actions, **initkwargs)
+        for name in (actions or {}).values():
+            if name in cls.action_write_roles:
+                view.access_policy = access.owned(cls.model, write_roles=cls.action_write_roles[name])
+        return view
+
+
 @_described("business impact analysis", "business impact analyses",
             create=extend_schema(description="Record a new draft version of a service's BIA; the impact tolerance "
                                              "is derived from the impacts over time unless given.",
                                  request=s.NewBiaSerializer, responses={201: s.BusinessImpactAnalysisSerializer}),
+            update=extend_schema(description="Replace the numbers or notes of a draft BIA version."),
+            partial_update=extend_schema(description="Change numbers or notes of a draft BIA version."),
             destroy=extend_schema(description="Delete a draft BIA version of your organisation."))
-class BusinessImpactAnalysisViewSet(OwnedModelViewSet):
+class BusinessImpactAnalysisViewSet(_OwnedViewSet):
     model = BusinessImpactAnalysis
+    action_write_roles = {"approve": ADMIN_ROLES}
     serializer_class = s.BusinessImpactAnalysisSerializer
     filterset_fields = ["service", "status", "version"]
     ordering_fields = ["version", "created", "approved_at"]
     select_related_fields = ("owner", "service", "approved_by")
-    http_method_names = ["get", "post", "delete", "head", "options"]
 
     def get_queryset(self):
         return super().get_queryset().prefetch_related("impacts")
@@ -62,6 +80,10 @@ class BusinessImpactAnalysisViewSet(OwnedModelViewSet):
         service = data.pop("service")
         bia = actions.record_bia(request.user, service, **data)
         return Response(self.get_serializer(bia).data, status=status.HTTP_201_CREATED)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        serializer.instance = actions.update_draft_bia(self.request.user, serializer.instance, **data)
 
     def perform_destroy(self, instance):
         actions.delete_draft_bia(self.request.user, instance)
@@ -75,7 +97,8 @@ class BusinessImpactAnalysisViewSet(OwnedModelViewSet):
 
     @property
     def write_roles(self):
-        return ADMIN_ROLES if self.action == "approve" else WRITER_ROLES
+        # The row is looked up first (404 outside reach); approve_bia then refuses non-admins (403).
+        return frozenset(Role) if self.action == "approve" else WRITER_ROLES
 
 
 @_described("backup layer", "backup layers")
@@ -104,7 +127,8 @@ class SupplierRecoveryEvidenceViewSet(OwnedModelViewSet):
 )
 class ScenarioViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin,
                       viewsets.GenericViewSet):
-    access_policy = access.SIGNED_IN
+    # Reads reach the organisation's own and shared scenarios (as any owned row) plus the published library.
+    access_policy = access.owned(Scenario)
     serializer_class = s.ScenarioSerializer
     filterset_fields = ["kind", "published", "name"]
     search_fields = ["name", "title"]
@@ -137,7 +161,7 @@ class ScenarioViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.D
 @extend_schema_view(list=extend_schema(
     description="Run a library scenario over your organisation's ecosystem: per business service the expected "
                 "time to recover, the data lost, whether tolerance, RTO or RPO is breached, and the reasons.",
-    parameters=[OpenApiParameter("scenario", str, required=True),
+    parameters=[OpenApiParameter("scenario", str, description="default: the first of your library"),
                 OpenApiParameter("org", str, description="your organisation's slug (the default)")],
     responses={200: OBJECT}))
 class SimulationViewSet(viewsets.ViewSet):
@@ -146,7 +170,12 @@ class SimulationViewSet(viewsets.ViewSet):
     def list(self, request):
         name = request.query_params.get("scenario")
         if not name:
-            return Response({"scenario": ["required"]}, status=status.HTTP_400_BAD_REQUEST)
+            # As the page does: the first scenario of the library, or nothing to run yet.
+            library = queries.library_for(request.user)
+            if not library:
+                return Response({"scenario": None, "org": request.user.organization.slug, "summary": {},
+                                 "services": [], "findings": []})
+            name = library[0].name
         try:
             run = actions.simulate(request.user, name, org=request.query_params.get("org"))
         except PermissionDenied as exc:
@@ -206,13 +235,18 @@ class MttrViewSet(viewsets.ViewSet):
 @_described("drill", "drills",
             create=extend_schema(description="Plan a drill of a scenario of your library.",
                                  request=s.NewDrillSerializer, responses={201: s.DrillSerializer}))
-class DrillViewSet(OwnedModelViewSet):
+class DrillViewSet(_OwnedViewSet):
     model = Drill
+    action_write_roles = {"events": WRITER_ROLES, "result": WRITER_ROLES}
+
+    @property
+    def write_roles(self):
+        # The drill is looked up first (404 outside reach); the actions then refuse readers (403).
+        return frozenset(Role) if self.action in self.action_write_roles else WRITER_ROLES
     serializer_class = s.DrillSerializer
     filterset_fields = ["status", "scenario"]
     ordering_fields = ["planned_date", "created"]
     select_related_fields = ("owner", "scenario")
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
         return super().get_queryset().prefetch_related("events", "measurements__service", "actions")
@@ -232,9 +266,10 @@ class DrillViewSet(OwnedModelViewSet):
                    request=s.NewDrillEventSerializer, responses={201: s.DrillEventSerializer})
     @action(detail=True, methods=["post"])
     def events(self, request, pk=None):
+        drill = self.get_object()
         params = s.NewDrillEventSerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        event = actions.record_drill_event(request.user, self.get_object(), **params.validated_data)
+        event = actions.record_drill_event(request.user, drill, **params.validated_data)
         return Response(s.DrillEventSerializer(event).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(description="Close the drill: each service's measured recovery (compared with the simulation "
@@ -242,9 +277,10 @@ class DrillViewSet(OwnedModelViewSet):
                    request=s.DrillResultSerializer, responses={200: s.DrillSerializer})
     @action(detail=True, methods=["post"])
     def result(self, request, pk=None):
+        drill = self.get_object()
         params = s.DrillResultSerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        drill = actions.record_drill_result(request.user, self.get_object(), **params.validated_data)
+        drill = actions.record_drill_result(request.user, drill, **params.validated_data)
         return Response(self.get_serializer(Drill.objects.get(pk=drill.pk)).data)
 
     @extend_schema(description="How the notification travelled along the chain, hop by hop, in minutes.",
@@ -257,7 +293,9 @@ class DrillViewSet(OwnedModelViewSet):
 @extend_schema_view(
     list=extend_schema(description="Actions from drill findings that you may see, with their status and due date."),
     retrieve=extend_schema(description="One action; 404 when it is outside your reach."),
+    update=extend_schema(description="Track an action: its status, assignee and due date."),
     partial_update=extend_schema(description="Track an action: its status, assignee or due date."),
+    destroy=extend_schema(description="Not allowed: findings stay on record; cancel the action instead."),
 )
 class DrillActionViewSet(OwnedModelViewSet):
     model = DrillAction
@@ -265,7 +303,11 @@ class DrillActionViewSet(OwnedModelViewSet):
     filterset_fields = ["drill", "status"]
     ordering_fields = ["due_date", "created"]
     select_related_fields = ("owner", "drill")
-    http_method_names = ["get", "patch", "head", "options"]
+
+    def destroy(self, request, *args, **kwargs):
+        # Findings stay on record: an action is cancelled, not deleted (404 first when out of reach).
+        self.get_object()
+        raise MethodNotAllowed("DELETE", detail="cancel the action instead (status: cancelled)")
 
     def perform_update(self, serializer):
         data = serializer.validated_data
