@@ -12,9 +12,8 @@ def navigation(request):
     nav = [("web:home", "Dashboard")]
     if user.organization_id and user.organization.kind == OrganizationKind.MEMBER:
         nav += [("web:service-list", "Services"), ("web:system-list", "Systems"),
-                ("web:relationship-list", "Suppliers"), ("web:dependency-list", "Dependencies"),
-                ("web:inventory-transfer", "Import / export")]
-    nav += [("web:supplier-list", "Supplier registry")]
+                ("web:relationship-list", "Suppliers"), ("web:dependency-list", "Dependencies")]
+    nav += [("web:supplier-list", "Registry"), ("web:sbom-dashboard", "SBOM"), ("web:resilience-overview", "Resilience")]
     if user.role in ADMIN_ROLES or user.role == Role.AUDITOR:
         nav += [("web:audit", "Audit trail")]
     items = []

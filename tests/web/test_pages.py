@@ -184,9 +184,6 @@ def test_deleting_a_dependency_from_its_page(sector, inventory, ui):
     assert not Dependency.objects.filter(pk=dependency.pk).exists()
 
 
-@pytest.mark.xfail(strict=True, raises=BusinessService.DoesNotExist,
-                   reason="core: the post_delete audit handler calls str() on a cascaded Dependency whose "
-                          "source service is already gone; capture the repr in pre_delete")
 def test_deleting_a_service_removes_it_and_its_dependencies(sector, inventory, ui):
     response = ui(sector.bank_admin).post(reverse("web:service-delete", args=[inventory.payments.pk]))
     assert response.status_code == 302
