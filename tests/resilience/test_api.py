@@ -12,7 +12,7 @@ from forceb.resilience.models import BusinessImpactAnalysis, DrillAction, Scenar
 
 from .factories import small_sector
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.resilience.urls")]
+pytestmark = pytest.mark.django_db
 
 API = "/api/resilience"
 

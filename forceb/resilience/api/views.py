@@ -151,7 +151,7 @@ class ScenarioViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.D
 
     @extend_schema(description="Import a library document: scenarios (yours; the hub's are published to every "
                                "member) and BIAs of your services. All or nothing: on any error, 400 naming each "
-                               "item and nothing stored.", request=OBJECT, responses={201: OBJECT})
+                               "item and nothing stored.", request=OpenApiTypes.OBJECT, responses={201: OBJECT})
     @action(detail=False, methods=["post"], url_path="import")
     def import_library(self, request):
         summary = actions.import_scenarios(request.user, request.data)
