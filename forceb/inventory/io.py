@@ -27,7 +27,6 @@ from importlib import resources
 
 from django.conf import settings
 from django.utils import timezone
-from jsonschema import Draft202012Validator
 
 from .models import BusinessService, Dependency, Supplier, SupplierRelationship, System
 
@@ -175,7 +174,11 @@ def schema() -> dict:
 
 
 @cache
-def _validator(definition: str | None = None) -> Draft202012Validator:
+def _validator(definition: str | None = None):
+    # Imported on first use: jsonschema's import compiles grammars for a second or more, which
+    # every web process and CLI command would otherwise pay at start-up.
+    from jsonschema import Draft202012Validator
+
     root = schema()
     if definition is None:
         return Draft202012Validator(root)
@@ -414,7 +417,7 @@ def _schema_problems_top(data) -> list[Problem]:
     return problems
 
 
-def _schema_problems(validator: Draft202012Validator, entry: Entry) -> list[Problem]:
+def _schema_problems(validator, entry: Entry) -> list[Problem]:
     problems = []
     for error in validator.iter_errors(entry.data):
         for path, message in _describe(error):
