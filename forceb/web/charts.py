@@ -1,7 +1,7 @@
 """Plotly figures as plain dicts, drawn in the browser by ``static/web/charts.js``.
 
 Figures travel to the page through ``json_script`` (the CSP forbids inline script), and plotly.js
-is served from the ``plotly`` package itself (``views.plotly_js``), so no chart needs a CDN.
+is served from the ``plotly`` package itself (``finders.PlotlyFinder``), so no chart needs a CDN.
 """
 
 COLORS = {

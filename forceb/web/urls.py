@@ -16,7 +16,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("audit/", views.audit_trail, name="audit"),
     path("audit/verify/", views.AuditVerify.as_view(), name="audit-verify"),
-    path("assets/plotly.min.js", views.plotly_js, name="plotly-js"),
     # Included as a plain list so the inventory's page names stay in this ``web:`` namespace.
     path("inventory/", include(inventory_urls.urlpatterns)),
     path("sbom/", include("forceb.sbom.urls")),

@@ -1,9 +1,7 @@
 """Web pages of the platform itself: sign-in, the dashboard of each role, the audit trail, and
 plotly.js served from its Python package."""
 
-from pathlib import Path
 
-import plotly
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -11,9 +9,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import render
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import patch_vary_headers
 from django.views import View
-from django.views.static import serve
 
 from forceb.core import access, audit
 from forceb.core import queries as core_queries
@@ -26,7 +23,6 @@ from .forms import LoginForm
 from .links import detail_url
 
 TRAIL_READERS = (*ADMIN_ROLES, Role.AUDITOR)
-PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"
 
 
 @access.policy(access.PUBLIC)
@@ -34,14 +30,6 @@ class LoginView(auth_views.LoginView):
     template_name = "web/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
-
-
-@access.policy(access.PUBLIC)
-def plotly_js(request):
-    """plotly.min.js from the installed ``plotly`` package (no CDN; the version follows the lock)."""
-    response = serve(request, "plotly.min.js", document_root=PLOTLY_DIR)
-    patch_cache_control(response, public=True, max_age=86400)
-    return response
 
 
 @access.policy(access.SIGNED_IN)
