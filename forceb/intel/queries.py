@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.db.models import Q
 
-from forceb.core.choices import TLP, OrganizationKind
+from forceb.core.choices import TLP, WRITER_ROLES, OrganizationKind
 
 from .models import AddStatus, Collection, RedRecipient, StixObject
 
@@ -29,7 +29,21 @@ def collections(user):
 
 
 def collection(user, uuid) -> Collection | None:
-    return collections(user).filter(uuid=uuid).first()
+    """One collection the person reaches, with ``may_read``/``may_write`` worked out (a TAXII
+    request needs both before its page). Plain lookups: on the hot path, building one query
+    with sub-selects cost more in the ORM than three simple queries cost in the database."""
+    found = Collection.objects.filter(uuid=uuid).first()
+    if found is None:
+        return None
+    org = user.organization_id
+    own = found.owner_id == org
+    reader = own or Collection.readers.through.objects.filter(collection_id=found.pk, organization_id=org).exists()
+    writer = own or Collection.writers.through.objects.filter(collection_id=found.pk, organization_id=org).exists()
+    if not (reader or writer):
+        return None
+    found.may_read = reader
+    found.may_write = writer and user.role in WRITER_ROLES
+    return found
 
 
 def tlp_reach(user) -> Q:
@@ -43,17 +57,16 @@ def tlp_reach(user) -> Q:
     reach = Q(tlp__in=levels)
     reach |= Q(contributor_id=user.organization_id, tlp__in=[TLP.AMBER, TLP.AMBER_STRICT])
     reach |= Q(tlp=TLP.RED, contributed_by=user)
-    named = RedRecipient.objects.filter(user=user)
-    # Most people are named on no RED object: leave the sub-select out of their queries.
-    if named.exists():
-        reach |= Q(tlp=TLP.RED, pk__in=named.values("stix_object_id"))
+    reach |= Q(tlp=TLP.RED, pk__in=RedRecipient.objects.filter(user=user).values("stix_object_id"))
     return reach
 
 
 def visible_objects(user, collection: Collection):
     """Every version in ``collection`` that ``user`` may read; none if they may not read it."""
-    if user is None or not user.is_authenticated or user.organization_id is None \
-            or not collection.can_read(user):
+    if user is None or not user.is_authenticated or user.organization_id is None:
+        return StixObject.objects.none()
+    may_read = getattr(collection, "may_read", None)
+    if not (collection.can_read(user) if may_read is None else may_read):
         return StixObject.objects.none()
     return StixObject.objects.filter(collection=collection).filter(tlp_reach(user))
 

@@ -12,6 +12,7 @@ import json
 from functools import wraps
 
 from django.contrib.auth import authenticate
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -28,6 +29,8 @@ MAX_CONTENT_LENGTH = 10 * 1024 * 1024
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 REALM = 'Basic realm="FORCE-B TAXII", Token'
+#: Seconds during which further TAXII reads with the same token are not recorded again.
+READ_AUDIT_WINDOW = 600
 
 
 class TaxiiError(Exception):
@@ -120,8 +123,12 @@ def request_user(request):
         token = user_for_token(credentials) if credentials else None
         if token is None:
             raise TaxiiError(401, "Authentication failed", "invalid, expired or revoked token")
-        audit.record(AuditAction.TOKEN_USE, token, after={"method": request.method, "path": request.path[:200]},
-                     actor=audit.Actor(user=token.user, remote_addr=request.META.get("REMOTE_ADDR")))
+        # A TAXII client walks a collection page by page: every write is recorded, reads once per
+        # token and window, so the trail says who pulled what without one entry per page.
+        if request.method != "GET" or cache.add(f"intel:taxii-read:{token.pk}", 1, READ_AUDIT_WINDOW):
+            audit.record(AuditAction.TOKEN_USE, token,
+                         after={"method": request.method, "path": request.path[:200], "via": "taxii"},
+                         actor=audit.Actor(user=token.user, remote_addr=request.META.get("REMOTE_ADDR")))
         return token.user
     if header:
         raise TaxiiError(401, "Unsupported authentication scheme", "use HTTP Basic or 'Token <token>'")

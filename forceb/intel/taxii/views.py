@@ -87,9 +87,13 @@ def status_resource(found) -> dict:
 
 
 def _collection_resource(collection: Collection, user) -> dict:
+    readers = {o.pk for o in collection.readers.all()}
+    writers = {o.pk for o in collection.writers.all()}
+    own = collection.owner_id == user.organization_id
     body = {
         "id": str(collection.uuid), "title": collection.title,
-        "can_read": collection.can_read(user), "can_write": collection.can_write(user),
+        "can_read": own or user.organization_id in readers,
+        "can_write": user.can_write and (own or user.organization_id in writers),
         "media_types": [STIX_MEDIA_TYPE],
     }
     if collection.description:
@@ -118,16 +122,17 @@ def _collection(user, api_root, collection_id, *, read=False, write=False) -> Co
     found = queries.collection(user, _uuid(collection_id, "collection"))
     if found is None:
         raise TaxiiError(404, "Unknown collection", "no collection with this id is known to your organisation")
-    if read and not found.can_read(user):
+    if read and not found.may_read:
         raise TaxiiError(403, "Forbidden", "your organisation may not read this collection")
-    if write and not found.can_write(user):
+    if write and not found.may_write:
         raise TaxiiError(403, "Forbidden", "your organisation or role may not write to this collection")
     return found
 
 
 @taxii_view("GET")
 def collection(request, user, api_root, collection_id):
-    return json_response(_collection_resource(_collection(user, api_root, collection_id), user))
+    found = _collection(user, api_root, collection_id)
+    return json_response(_collection_resource(queries.collections(user).get(pk=found.pk), user))
 
 
 # Filters and paging ---------------------------------------------------------------------------
