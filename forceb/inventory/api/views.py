@@ -3,7 +3,7 @@
 from django.db.models.deletion import ProtectedError
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, status, viewsets
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import BaseParser, MultiPartParser
@@ -167,7 +167,8 @@ class InventoryImportView(APIView):
         request={"multipart/form-data": {"type": "object", "properties": {"file": {"type": "string",
                                                                                   "format": "binary"}}},
                  "text/csv": OpenApiTypes.STR, "application/json": OpenApiTypes.OBJECT},
-        responses={200: s.ImportResultSerializer, 400: s.ImportRejectedSerializer},
+        responses={200: s.ImportResultSerializer, 400: s.ImportRejectedSerializer,
+                   404: OpenApiResponse(description="Your role does not import (only a member's admins and analysts)")},
     )
     def post(self, request):
         upload = request.data.get("file")
