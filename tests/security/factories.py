@@ -30,6 +30,7 @@ from django.db import models
 
 from forceb.core import actions
 from forceb.core.models import Organization, OwnedModel
+from forceb.intel.models import Collection
 from forceb.inventory.models import BusinessService, Dependency, Supplier, SupplierRelationship, System
 
 Factory = Callable[["Builder", Organization, str], models.Model | None]
@@ -127,3 +128,13 @@ def _relationship(build, owner, mark):
 def _dependency(build, owner, mark):
     return build.save(Dependency(owner=owner, source_service=build.make(BusinessService, owner),
                                  target_system=build.make(System, owner), impact=f"outage {mark}"))
+
+
+# --- the intelligence hub ----------------------------------------------------------------------
+
+
+@factory(Collection)
+def _collection(build, owner, mark):
+    # Collections are the hub's in practice (intel.actions.create_collection); the model lets any
+    # organisation own one, and its reach is its owner plus the organisations named on it.
+    return build.save(Collection(owner=owner, title=f"collection {mark}"))
