@@ -12,6 +12,7 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
+from django.core.exceptions import ValidationError
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -279,3 +280,10 @@ def test_deploy_check_has_no_security_warning_the_settings_could_fix(tmp_path):
     found = [line for line in output.splitlines() if "(security." in line]
     unexpected = [line for line in found if not any(f"({code})" in line for code in OPERATOR_DECISIONS)]
     assert not unexpected, "\n".join(unexpected)
+
+
+def test_a_role_must_fit_its_organisation(sector):
+    """Nobody gets a role of another kind of organisation (a member admin inside the hub)."""
+    for org, role in ((sector.hub, "member-admin"), (sector.bank, "platform-admin"), (sector.bank, "hub-analyst")):
+        with pytest.raises(ValidationError):
+            actions.create_user(username=f"x-{role}", organization=org, role=role)
