@@ -123,7 +123,7 @@ def _store(actor: User, collection: Collection, objects: list, *, anonymous: boo
             created=ix.created, modified=ix.modified, version=version,
             version_text=ix.version_text or stix.format_timestamp(version), date_added=clock,
             tlp=ix.tlp or collection.default_tlp, contributor_id=actor.organization_id, contributed_by=actor,
-            anonymous=anonymous, body=stix.canonical_json(obj),
+            anonymous=anonymous, sighting_of=ix.sighting_of, body=stix.canonical_json(obj),
         ))
     _set_version_flags(rows, existing)
     for start in range(0, len(rows), BATCH):
@@ -241,3 +241,24 @@ def name_red_recipients(actor: User, stix_object: StixObject, users: Iterable[Us
         raise PermissionDenied("only the person who contributed a TLP:RED object names its recipients")
     for user in users:
         RedRecipient.objects.get_or_create(stix_object=stix_object, user=user)
+
+
+def report_sighting(actor: User, collection: Collection, *, sighting_of: str, count: int = 1,
+                    first_seen=None, last_seen=None, share_identity: bool = False,
+                    marking: str | None = None) -> AddResult:
+    """A member reports that it saw an indicator. Unless it chooses to share its identity, the
+    sighting is published by the hub (anonymous) and names no one: the sector learns how widely
+    the indicator is seen, not by whom."""
+    if count < 1:
+        raise ValidationError("a sighting counts at least one occurrence")
+    now = timezone.now()
+    first_seen = first_seen or now
+    last_seen = last_seen or first_seen
+    if last_seen < first_seen:
+        raise ValidationError("last_seen is before first_seen")
+    where = stix.organisation_identity_id(actor.organization.slug) if share_identity else None
+    obj = stix.sighting(sighting_of=sighting_of, count=count, first_seen=first_seen, last_seen=last_seen,
+                        now=now, where_sighted=where, marking=marking)
+    if share_identity:
+        obj["created_by_ref"] = where
+    return add_objects(actor, collection, [obj], anonymous=not share_identity)

@@ -100,6 +100,9 @@ class StixObject(models.Model):
     contributed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                        blank=True, related_name="+")
     anonymous = models.BooleanField(default=False)
+    # For a sighting, the id of what was sighted: the sector-wide count of an indicator's
+    # sightings is an index lookup.
+    sighting_of = models.CharField(max_length=300, blank=True, db_index=True)
     body = models.TextField(help_text="The object's canonical JSON, served as is")
 
     audit_exclude = ("body",)

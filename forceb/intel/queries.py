@@ -11,6 +11,7 @@ markings are enforced in one place. The rule, in docs/intel.md:
 - TLP:RED: the person who contributed it and the people they named, nobody else.
 """
 
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -18,6 +19,7 @@ from django.db.models import Q
 
 from forceb.core.choices import TLP, WRITER_ROLES, OrganizationKind
 
+from . import stix
 from .models import AddStatus, Collection, RedRecipient, StixObject
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -145,3 +147,32 @@ def decode_cursor(text: str) -> datetime:
     if micros < 0:
         raise ValueError("a cursor is not negative")
     return EPOCH + timedelta(microseconds=micros)
+
+
+@dataclass
+class SightingSummary:
+    """How widely something is seen across the sector: counts only, no names."""
+
+    organisations: int
+    sightings: int
+    first_seen: str | None
+    last_seen: str | None
+
+
+def sighting_summary(user, collection: Collection, sighted_id: str) -> SightingSummary:
+    """The sightings of ``sighted_id`` that ``user`` may read in ``collection``, summed. The
+    number of organisations that reported them is counted from the contributor column, which is
+    never shown: an anonymous sighting adds to the count without saying whose it is."""
+    rows = visible_objects(user, collection).filter(sighting_of=sighted_id, is_latest=True)
+    organisations = rows.values("contributor_id").distinct().count()
+    total, firsts, lasts = 0, [], []
+    for body in rows.values_list("body", flat=True).iterator():
+        obj = json.loads(body)
+        total += int(obj.get("count", 1))
+        if obj.get("first_seen"):
+            firsts.append(stix.parse_timestamp(obj["first_seen"]))
+        if obj.get("last_seen"):
+            lasts.append(stix.parse_timestamp(obj["last_seen"]))
+    return SightingSummary(organisations=organisations, sightings=total,
+                           first_seen=stix.format_timestamp(min(firsts)) if firsts else None,
+                           last_seen=stix.format_timestamp(max(lasts)) if lasts else None)

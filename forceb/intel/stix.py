@@ -156,6 +156,7 @@ class Indexed:
     modified: datetime | None
     version_text: str | None
     tlp: str | None
+    sighting_of: str = ""
 
     @property
     def version(self) -> datetime | None:
@@ -173,6 +174,7 @@ def index(obj: dict) -> Indexed:
         modified=modified,
         version_text=obj.get("modified") or obj.get("created"),
         tlp=marking_tlp(obj),
+        sighting_of=obj.get("sighting_of_ref", "") if obj["type"] == "sighting" else "",
     )
 
 
@@ -206,11 +208,33 @@ def republish_as(obj: dict, identity_id: str) -> dict:
     return dict(obj, created_by_ref=identity_id)
 
 
+def organisation_identity_id(slug: str) -> str:
+    """The STIX identity id the hub derives for an organisation of the platform."""
+    return f"identity--{uuid.uuid5(HUB_NAMESPACE, slug)}"
+
+
+def sighting(*, sighting_of: str, count: int, first_seen: datetime, last_seen: datetime, now: datetime,
+             where_sighted: str | None = None, marking: str | None = None) -> dict:
+    """A STIX 2.1 sighting of an indicator (or any SDO). Without ``where_sighted`` it says that
+    something was seen, not by whom."""
+    stamp = now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
+    obj = {
+        "type": "sighting", "spec_version": "2.1", "id": f"sighting--{uuid.uuid4()}",
+        "created": stamp, "modified": stamp, "sighting_of_ref": sighting_of, "count": count,
+        "first_seen": format_timestamp(first_seen), "last_seen": format_timestamp(last_seen),
+    }
+    if where_sighted:
+        obj["where_sighted_refs"] = [where_sighted]
+    if marking:
+        obj["object_marking_refs"] = [TLP2_MARKING[marking]]
+    return obj
+
+
 def hub_identity(name: str, slug: str) -> dict:
     """The hub's own STIX identity, with an id derived from its slug so it never changes."""
     return {
         "type": "identity", "spec_version": "2.1",
-        "id": f"identity--{uuid.uuid5(HUB_NAMESPACE, slug)}",
+        "id": organisation_identity_id(slug),
         "created": "2020-01-01T00:00:00.000Z", "modified": "2020-01-01T00:00:00.000Z",
         "name": name, "identity_class": "organization", "sectors": ["financial-services"],
     }
