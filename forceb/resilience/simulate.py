@@ -887,7 +887,7 @@ class ServiceOutcome:
     breached_rto: bool | None
     breached_rpo: bool | None
     breached: bool
-    _reasons: list[dict[str, Any]] | None = field(default=None, repr=False)
+    _reasons: list[dict[str, Any]] | None = field(default=None, repr=False, compare=False)
     _explainer: _Explainer | None = field(default=None, repr=False, compare=False)
 
     @property
