@@ -82,7 +82,7 @@ class Command(BaseCommand):
             except io.ImportRejected as rejected:
                 bar.stop()
                 for problem in rejected.problems:
-                    console.print(str(problem), markup=False, highlight=False)
+                    console.print(str(problem), markup=False, highlight=False, soft_wrap=True)
                 raise CommandError(f"{path.name} refused: {len(rejected.problems)} problem(s); nothing was imported",
                                    returncode=2) from rejected
         table = Table(title=f"{path.name}{' (dry run: nothing stored)' if result.dry_run else ''}")
