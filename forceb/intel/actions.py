@@ -6,6 +6,7 @@ then writes the versions in bulk under the collection's lock, keeps the ``is_lat
 ``is_first`` flags true, and records one audit entry naming the true contributor.
 """
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -19,9 +20,9 @@ from forceb.core import audit
 from forceb.core.choices import AuditAction
 from forceb.core.models import Organization, User
 
-from . import stix
+from . import matching, stix
 from .choices import StatusState
-from .models import AddStatus, Collection, RedRecipient, StixObject
+from .models import AddStatus, Collection, RedRecipient, StixObject, Subscription
 
 #: Rows written per INSERT; keeps statements under SQLite's variable limit and memory flat.
 BATCH = 2000
@@ -131,6 +132,7 @@ def _store(actor: User, collection: Collection, objects: list, *, anonymous: boo
         if progress is not None:
             progress(len(rows[start:start + BATCH]))
     _clear_superseded_flags(collection, rows, existing)
+    _match_subscriptions(collection, rows)
     if rows:
         collection.clock = clock
         collection.save(update_fields=["clock"])
@@ -262,3 +264,77 @@ def report_sighting(actor: User, collection: Collection, *, sighting_of: str, co
     if share_identity:
         obj["created_by_ref"] = where
     return add_objects(actor, collection, [obj], anonymous=not share_identity)
+
+
+# Subscriptions ---------------------------------------------------------------------------------
+
+def inventory_terms(organization_id: int) -> tuple[str, ...]:
+    """What a member uses, by name: its suppliers and the components of its SBOMs."""
+    from forceb.inventory.models import SupplierRelationship
+    from forceb.sbom.models import Component
+
+    suppliers = SupplierRelationship.objects.filter(owner_id=organization_id).values_list("supplier__name", flat=True)
+    components = Component.objects.filter(sbom__owner_id=organization_id).values_list("name", flat=True)
+    # Very short names ("c", "io") would match almost any text: they are not demand.
+    return tuple(sorted({n for n in (*suppliers, *components) if len(n) >= 4}))
+
+
+def criteria_of(subscription: Subscription, inventory: tuple[str, ...] = ()) -> matching.Criteria:
+    return matching.Criteria(
+        types=frozenset(subscription.types), terms=tuple(subscription.terms),
+        max_tlp=subscription.max_tlp or None, min_confidence=subscription.min_confidence,
+        extra_terms=inventory if subscription.from_inventory else (), needs_terms=subscription.from_inventory)
+
+
+def _match_subscriptions(collection: Collection, rows: list[StixObject]) -> None:
+    subscriptions = list(Subscription.objects.filter(collection=collection))
+    if not subscriptions or not rows:
+        return
+    through = Subscription.matches.through
+    links = []
+    parsed = [(row, json.loads(row.body)) for row in rows]
+    for subscription in subscriptions:
+        criteria = criteria_of(subscription, inventory_terms(subscription.owner_id)
+                               if subscription.from_inventory else ())
+        links.extend(through(subscription_id=subscription.pk, stixobject_id=row.pk)
+                     for row, obj in parsed if matching.matches(obj, row.tlp, criteria))
+    through.objects.bulk_create(links, batch_size=BATCH, ignore_conflicts=True)
+
+
+@transaction.atomic
+def save_subscription(actor: User, subscription: Subscription) -> Subscription:
+    """Create or change a subscription of the actor's organisation and work out its matches
+    among what is already in the collection."""
+    if not actor.can_write:
+        raise PermissionDenied("your role may not subscribe")
+    if subscription.pk is None:
+        subscription.owner = actor.organization
+    elif subscription.owner_id != actor.organization_id:
+        raise PermissionDenied("not your organisation's subscription")
+    if not subscription.collection.can_read(actor):
+        raise PermissionDenied("your organisation does not read this collection")
+    subscription.full_clean()
+    subscription.save()
+    rematch(subscription)
+    return subscription
+
+
+def rematch(subscription: Subscription) -> int:
+    """Work the subscription's matches out again over the whole collection (the inventory may
+    have changed); returns how many versions match."""
+    criteria = criteria_of(subscription, inventory_terms(subscription.owner_id)
+                           if subscription.from_inventory else ())
+    through = Subscription.matches.through
+    through.objects.filter(subscription_id=subscription.pk).delete()
+    found = 0
+    rows = StixObject.objects.filter(collection_id=subscription.collection_id).values_list("pk", "tlp", "body")
+    batch = []
+    for pk, tlp, body in rows.iterator(chunk_size=BATCH):
+        if matching.matches(json.loads(body), tlp, criteria):
+            batch.append(through(subscription_id=subscription.pk, stixobject_id=pk))
+        if len(batch) >= BATCH:
+            through.objects.bulk_create(batch)
+            found += len(batch)
+            batch = []
+    through.objects.bulk_create(batch)
+    return found + len(batch)

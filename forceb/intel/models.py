@@ -161,3 +161,29 @@ class AddStatus(models.Model):
 
     def __str__(self):
         return f"status {self.uuid} ({self.status})"
+
+
+class Subscription(OwnedModel):
+    """A member's standing demand for intelligence from one collection, served to it as a TAXII
+    collection of its own (the matching versions, under the same TLP rule). The matches are
+    worked out when objects arrive and when the subscription is saved, not at read time."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=200)
+    collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="subscriptions")
+    types = models.JSONField(default=list, blank=True, help_text="STIX object types; empty: every type")
+    terms = models.JSONField(
+        default=list, blank=True,
+        help_text="ATT&CK technique ids, malware or threat-actor names, CVE ids, vendors, products, sectors")
+    max_tlp = models.CharField(max_length=16, choices=TLP.choices, blank=True,
+                               help_text="Most restrictive marking wanted; empty: any the reader may see")
+    min_confidence = models.PositiveSmallIntegerField(null=True, blank=True)
+    from_inventory = models.BooleanField(
+        default=False, help_text="Also match what names the organisation's suppliers and SBOM components")
+    matches = models.ManyToManyField(StixObject, blank=True, related_name="subscriptions")
+
+    class Meta:
+        ordering = ["owner", "name"]
+
+    def __str__(self):
+        return self.name

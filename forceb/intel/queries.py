@@ -20,7 +20,7 @@ from django.db.models import Q
 from forceb.core.choices import TLP, WRITER_ROLES, OrganizationKind
 
 from . import stix
-from .models import AddStatus, Collection, RedRecipient, StixObject
+from .models import AddStatus, Collection, RedRecipient, StixObject, Subscription
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -28,6 +28,29 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 def collections(user):
     """The collections the person's organisation reads or writes (or owns, for the hub)."""
     return Collection.objects.restrict(user, "view").prefetch_related("readers", "writers")
+
+
+def subscriptions(user):
+    return Subscription.objects.restrict(user, "view").select_related("collection")
+
+
+def collection_or_subscription(user, uuid):
+    """What a TAXII collection id names for this person: a collection, or one of the
+    organisation's subscriptions (a read-only collection of the versions it matched)."""
+    found = collection(user, uuid)
+    if found is not None:
+        return found
+    sub = Subscription.objects.filter(uuid=uuid, owner_id=user.organization_id).select_related("collection").first()
+    if sub is not None:
+        sub.may_read, sub.may_write = True, False
+    return sub
+
+
+def versions_in(user, found):
+    """The versions a person reads in a collection or through a subscription."""
+    if isinstance(found, Subscription):
+        return visible_objects(user, found.collection).filter(subscriptions=found)
+    return visible_objects(user, found)
 
 
 def collection(user, uuid) -> Collection | None:

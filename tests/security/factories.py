@@ -30,7 +30,7 @@ from django.db import models
 
 from forceb.core import actions
 from forceb.core.models import Organization, OwnedModel
-from forceb.intel.models import Collection
+from forceb.intel.models import Collection, Subscription
 from forceb.inventory.models import BusinessService, Dependency, Supplier, SupplierRelationship, System
 
 Factory = Callable[["Builder", Organization, str], models.Model | None]
@@ -138,3 +138,8 @@ def _collection(build, owner, mark):
     # Collections are the hub's in practice (intel.actions.create_collection); the model lets any
     # organisation own one, and its reach is its owner plus the organisations named on it.
     return build.save(Collection(owner=owner, title=f"collection {mark}"))
+
+
+@factory(Subscription)
+def _subscription(build, owner, mark):
+    return build.save(Subscription(owner=owner, name=f"subscription {mark}", collection=build.make(Collection, owner)))

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from forceb.intel import actions, queries, stix
-from forceb.intel.models import Collection
+from forceb.intel.models import Collection, Subscription
 
 from .http import (
     DEFAULT_LIMIT,
@@ -103,10 +103,17 @@ def _collection_resource(collection: Collection, user) -> dict:
     return body
 
 
+def _subscription_resource(sub) -> dict:
+    return {"id": str(sub.uuid), "title": f"Subscription: {sub.name}", "can_read": True, "can_write": False,
+            "description": f"what your subscription matches in {sub.collection.title}",
+            "media_types": [STIX_MEDIA_TYPE]}
+
+
 @taxii_view("GET")
 def collections(request, user, api_root):
     _check_root(api_root)
     found = [_collection_resource(c, user) for c in queries.collections(user)]
+    found += [_subscription_resource(s) for s in queries.subscriptions(user)]
     return json_response({"collections": found} if found else {})
 
 
@@ -119,7 +126,7 @@ def _uuid(text: str, what: str) -> uuid.UUID:
 
 def _collection(user, api_root, collection_id, *, read=False, write=False) -> Collection:
     _check_root(api_root)
-    found = queries.collection(user, _uuid(collection_id, "collection"))
+    found = queries.collection_or_subscription(user, _uuid(collection_id, "collection"))
     if found is None:
         raise TaxiiError(404, "Unknown collection", "no collection with this id is known to your organisation")
     if read and not found.may_read:
@@ -132,6 +139,8 @@ def _collection(user, api_root, collection_id, *, read=False, write=False) -> Co
 @taxii_view("GET")
 def collection(request, user, api_root, collection_id):
     found = _collection(user, api_root, collection_id)
+    if isinstance(found, Subscription):
+        return json_response(_subscription_resource(found))
     return json_response(_collection_resource(queries.collections(user).get(pk=found.pk), user))
 
 
@@ -214,7 +223,7 @@ def objects(request, user, api_root, collection_id):
         return _add_objects(request, user, api_root, collection_id)
     found = _collection(user, api_root, collection_id, read=True)
     filters = _filters(request)
-    versions = queries.filtered(queries.visible_objects(user, found), filters)
+    versions = queries.filtered(queries.versions_in(user, found), filters)
     page = queries.page(versions, fields=("body",), limit=_limit(request), after=_after(request))
     return taxii_response(_envelope(page), headers=_date_headers(page, -1))
 
@@ -251,7 +260,7 @@ def _add_objects(request, user, api_root, collection_id):
 
 def _object_versions(user, api_root, collection_id, object_id, *, write=False):
     found = _collection(user, api_root, collection_id, read=True, write=write)
-    return found, queries.visible_objects(user, found).filter(stix_id=object_id)
+    return found, queries.versions_in(user, found).filter(stix_id=object_id)
 
 
 @taxii_view("GET", "DELETE")
@@ -297,7 +306,7 @@ def versions(request, user, api_root, collection_id, object_id):
 def manifest(request, user, api_root, collection_id):
     found = _collection(user, api_root, collection_id, read=True)
     filters = _filters(request)
-    versions = queries.filtered(queries.visible_objects(user, found), filters)
+    versions = queries.filtered(queries.versions_in(user, found), filters)
     page = queries.page(versions, fields=("stix_id", "version_text", "date_added"), limit=_limit(request),
                         after=_after(request))
     body = {"more": page.more}
