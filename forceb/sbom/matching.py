@@ -18,8 +18,9 @@ a version that cannot be parsed where advisories exist is "indeterminate".
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -45,6 +46,7 @@ __all__ = [
     "Portfolio",
     "ScanResult",
     "package_of_purl",
+    "version_key_or_none",
     "prioritise",
     "sboms_touched",
 ]
@@ -231,13 +233,78 @@ def _entry_hits(entry: _Entry, vk: _VersionKeys, eco: str) -> str | None:
     return None
 
 
+_LISTED = "listed in affected versions"
+_IN_RANGE = "in affected range"
+
+
+class _PackageIndex:
+    """All entries of one package flattened for a tight loop: explicit versions in dicts,
+    intervals of the ecosystem's own ordering as plain tuples sorted by lower bound."""
+
+    __slots__ = ("eco", "entries", "by_raw", "by_key", "flat", "other")
+
+    def __init__(self, eco: str, entries: list[_Entry]):
+        self.eco = eco
+        self.entries = entries
+        self.by_raw: dict[str, list[int]] = defaultdict(list)
+        self.by_key: dict[Any, list[int]] = defaultdict(list)
+        flat: list[tuple[Any, Any, bool, int]] = []
+        self.other: list[tuple[_Interval, int]] = []
+        for i, e in enumerate(entries):
+            for v in e.versions_raw:
+                self.by_raw[v].append(i)
+            for k in e.versions_keys:
+                self.by_key[k].append(i)
+            for iv in e.intervals:
+                if iv.space == eco:
+                    flat.append((iv.lo, iv.hi, iv.hi_inclusive, i))
+                else:
+                    self.other.append((iv, i))
+        unbounded = [t for t in flat if t[0] is None]
+        bounded = sorted((t for t in flat if t[0] is not None), key=lambda t: t[0])
+        self.flat = unbounded + bounded
+
+    def hits(self, version: str) -> list[tuple[_Entry, str]]:
+        found: dict[int, str] = {}
+        for i in self.by_raw.get(version, ()):
+            found[i] = _LISTED
+        try:
+            k = version_key(self.eco, version)
+        except VersionError:
+            k = None
+        if k is None:
+            # an unordered version ("(devel)", a commit) is still inside a range with no bounds
+            for lo, hi, _, i in self.flat:
+                if lo is not None:
+                    break
+                if hi is None:
+                    found.setdefault(i, "every version affected")
+        else:
+            for i in self.by_key.get(k, ()):
+                found.setdefault(i, _LISTED)
+            for lo, hi, incl, i in self.flat:
+                if lo is not None and k < lo:
+                    break  # sorted by lower bound: no later interval can start below k
+                if hi is None or (k <= hi if incl else k < hi):
+                    found.setdefault(i, _IN_RANGE)
+        if self.other:
+            vk = _VersionKeys(version)
+            for iv, i in self.other:
+                ok = vk.get(iv.space)
+                if ok is not None and iv.contains(ok):
+                    found.setdefault(i, _IN_RANGE)
+        return [(self.entries[i], found[i]) for i in sorted(found)]
+
+
 # --------------------------------------------------------------------------------------------
 # results
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Finding:
-    """One vulnerability of one component, with everything needed to rank and report it."""
+    """One vulnerability of one component, with everything needed to rank and report it.
+
+    Fresh objects are made by every match; :func:`prioritise` fills ``priority`` and ``reason``."""
 
     purl: str
     component_ref: str | None
@@ -361,16 +428,17 @@ def _priority_key(f: Finding) -> tuple:
 def prioritise(findings: Iterable[Finding]) -> list[Finding]:
     """Order findings KEV first, then EPSS, then CVSS (then database severity); number and explain them."""
     ordered = sorted(findings, key=_priority_key)
-    out = []
     for rank, f in enumerate(ordered, start=1):
-        out.append(_replace(f, priority=rank, reason=_reason(f)))
-    return out
+        f.priority = rank
+        f.reason = _reason(f)
+    return ordered
 
 
 def _replace(f: Finding, **changes: Any) -> Finding:
     data = {k: getattr(f, k) for k in f.__dataclass_fields__}
     data.update(changes)
     return Finding(**data)
+
 
 
 # --------------------------------------------------------------------------------------------
@@ -385,7 +453,11 @@ class Matcher:
         self.index: dict[PackageKey, list[_Entry]] = defaultdict(list)
         self.by_advisory: dict[str, list[_Entry]] = {}
         self.problems: dict[str, tuple[str, ...]] = {}  # advisory id -> ranges that could not be compiled
-        self._upgrade_cache: dict[tuple[str, str, str], str | None] = {}
+        # caches, dropped for the packages an update() touches
+        self._safe_versions: dict[PackageKey, tuple[list[Any], list[str], list[bool]]] = {}
+        self._hits: dict[tuple[str, str, str], list[tuple[_Entry, str]]] = {}
+        self._packages: dict[PackageKey, _PackageIndex] = {}
+        self._vuln_info: dict[str, dict[str, Any]] = {}
         self._covered: set[str] | None = None
         for adv in self.kb.advisories.values():
             self._add(adv)
@@ -424,20 +496,36 @@ class Matcher:
         """Apply changed/new advisories (and removed ids); return the packages whose answers may change.
 
         Only components of the returned packages need re-matching: a withdrawn advisory removes
-        its entries, a changed one swaps them.
+        its entries, a changed one swaps them. A change that leaves the compiled ranges, versions
+        and aliases as they were (summary, references, severity text) touches no package: the
+        stored findings keep pointing at the advisory, whose new text the caller stores.
         """
         advisories = list(advisories)
         touched: set[PackageKey] = set()
         for vid in removed:
             touched |= self._remove(vid)
             self.kb.advisories.pop(vid, None)
+        previous = {a.id: (self.by_advisory.get(a.id), self.kb.advisories.get(a.id)) for a in advisories}
         self.kb.upsert(advisories)
         for adv in advisories:
-            touched |= self._remove(adv.id)
-            touched |= self._add(adv)
+            old_entries, old_adv = previous[adv.id]
+            keys = self._remove(adv.id) | self._add(adv)
+            same = (
+                old_adv is not None
+                and old_entries == self.by_advisory.get(adv.id)
+                and old_adv.aliases == adv.aliases
+                and old_adv.severity == adv.severity
+                and old_adv.database_severity == adv.database_severity
+            )
+            if not same:
+                touched |= keys
         self._covered = None
+        self._vuln_info.clear()  # alias groups may have changed
+        for key in touched:
+            self._safe_versions.pop(key, None)
+            self._packages.pop(key, None)
         if touched:
-            self._upgrade_cache = {k: v for k, v in self._upgrade_cache.items() if (k[0], k[1]) not in touched}
+            self._hits = {k: v for k, v in self._hits.items() if (k[0], k[1]) not in touched}
         return touched
 
     @property
@@ -449,18 +537,48 @@ class Matcher:
 
     # -- matching --------------------------------------------------------------------------
     def affecting(self, ecosystem: str, name: str, version: str) -> list[tuple[_Entry, str]]:
-        """The compiled entries that affect ``name@version`` in ``ecosystem``, with why."""
-        key = (ecosystem, normalize_name(ecosystem, name))
-        entries = self.index.get(key)
-        if not entries:
-            return []
-        vk = _VersionKeys(version)
-        hits = []
-        for e in entries:
-            why = _entry_hits(e, vk, ecosystem)
-            if why:
-                hits.append((e, why))
+        """The compiled entries that affect ``name@version`` in ``ecosystem``, with why (cached)."""
+        name = normalize_name(ecosystem, name)
+        ck = (ecosystem, name, version)
+        hits = self._hits.get(ck)
+        if hits is None:
+            hits = self._package(ecosystem, name).hits(version)
+            if len(self._hits) > 500_000:
+                self._hits.clear()
+            self._hits[ck] = hits
         return hits
+
+    def _package(self, ecosystem: str, name: str) -> _PackageIndex:
+        key = (ecosystem, name)
+        pkg = self._packages.get(key)
+        if pkg is None:
+            pkg = self._packages[key] = _PackageIndex(ecosystem, self.index.get(key, []))
+        return pkg
+
+    def _safe(self, ecosystem: str, name: str) -> tuple[list[Any], list[str], list[bool]]:
+        """Fixed versions of the package that no known advisory affects, sorted (computed once)."""
+        key = (ecosystem, name)
+        cached = self._safe_versions.get(key)
+        if cached is None:
+            entries = self.index.get(key, [])
+            pkg = self._package(ecosystem, name)
+            cands: dict[Any, str] = {}
+            for e in entries:
+                for fv in e.fixed:
+                    try:
+                        cands.setdefault(version_key(ecosystem, fv), fv)
+                    except VersionError:
+                        continue
+            keys, versions, pre = [], [], []
+            for k in sorted(cands):
+                v = cands[k]
+                if not pkg.hits(v):
+                    keys.append(k)
+                    versions.append(v)
+                    pre.append(is_prerelease(ecosystem, v))
+            cached = (keys, versions, pre)
+            self._safe_versions[key] = cached
+        return cached
 
     def upgrade_to(self, ecosystem: str, name: str, version: str) -> str | None:
         """The smallest version above ``version`` that no known advisory of the package affects.
@@ -470,37 +588,28 @@ class Matcher:
         is preferred over a pre-release. None when no known version clears everything.
         """
         name = normalize_name(ecosystem, name)
-        ck = (ecosystem, name, version)
-        if ck in self._upgrade_cache:
-            return self._upgrade_cache[ck]
-        result = None
-        entries = self.index.get((ecosystem, name), [])
         try:
             current = version_key(ecosystem, version)
         except VersionError:
-            current = None
-        if current is not None:
-            cands: dict[Any, str] = {}
-            for e in entries:
-                for fv in e.fixed:
-                    try:
-                        k = version_key(ecosystem, fv)
-                    except VersionError:
-                        continue
-                    if k > current and k not in cands:
-                        cands[k] = fv
-            ordered = [cands[k] for k in sorted(cands)]
-            clear = [v for v in ordered if not any(_entry_hits(e, _VersionKeys(v), ecosystem) for e in entries)]
-            stable = [v for v in clear if not is_prerelease(ecosystem, v)]
-            result = (stable or clear or [None])[0]
-        self._upgrade_cache[ck] = result
-        return result
+            return None
+        keys, versions, pre = self._safe(ecosystem, name)
+        start = bisect_right(keys, current)
+        first_any = None
+        for i in range(start, len(keys)):
+            if not pre[i]:
+                return versions[i]
+            if first_any is None:
+                first_any = versions[i]
+        return first_any
 
-    def _finding(self, entry: _Entry, why: str, purl: str, ref: str | None, eco: str, name: str, version: str):
+    def _info(self, advisory_id: str) -> dict[str, Any]:
+        """Alias, severity, KEV and EPSS facts of one advisory's vulnerability (cached)."""
+        info = self._vuln_info.get(advisory_id)
+        if info is not None:
+            return info
         kb = self.kb
-        adv = kb.advisories[entry.advisory_id]
+        adv = kb.advisories[advisory_id]
         group = kb.group(adv.id) - {adv.id}
-        aliases = tuple(sorted(group, key=lambda i: (not i.startswith("CVE-"), i)))
         cvss = kb.cvss_for(adv.id)
         if cvss is not None:
             severity = cvss.severity
@@ -513,28 +622,36 @@ class Matcher:
                     break
         kev = kb.kev_for(adv.id)
         epss = kb.epss_for(adv.id)
+        info = {
+            "id": adv.id,
+            "aliases": tuple(sorted(group, key=lambda i: (not i.startswith("CVE-"), i))),
+            "summary": adv.summary or adv.details[:200],
+            "severity": severity,
+            "cvss_score": cvss.base_score if cvss else None,
+            "cvss_vector": cvss.vector if cvss else None,
+            "kev": kev is not None,
+            "kev_date_added": kev.date_added if kev else None,
+            "kev_due_date": kev.due_date if kev else None,
+            "kev_ransomware": bool(kev and kev.known_ransomware),
+            "epss": epss.epss if epss else None,
+            "epss_percentile": epss.percentile if epss else None,
+            "epss_date": kb.epss.score_date if (epss and kb.epss) else None,
+        }
+        self._vuln_info[advisory_id] = info
+        return info
+
+    def _finding(self, entry: _Entry, why: str, purl: str, ref: str | None, eco: str, name: str, version: str,
+                 upgrade: str | None) -> Finding:
         return Finding(
             purl=purl,
             component_ref=ref,
             ecosystem=eco,
             package=name,
             version=version,
-            id=adv.id,
-            aliases=aliases,
-            summary=adv.summary or adv.details[:200],
-            severity=severity,
-            cvss_score=cvss.base_score if cvss else None,
-            cvss_vector=cvss.vector if cvss else None,
-            kev=kev is not None,
-            kev_date_added=kev.date_added if kev else None,
-            kev_due_date=kev.due_date if kev else None,
-            kev_ransomware=bool(kev and kev.known_ransomware),
-            epss=epss.epss if epss else None,
-            epss_percentile=epss.percentile if epss else None,
-            epss_date=kb.epss.score_date if (epss and kb.epss) else None,
             fixed_versions=entry.fixed,
-            upgrade_to=self.upgrade_to(eco, name, version),
+            upgrade_to=upgrade,
             matched_by=why,
+            **self._info(entry.advisory_id),
         )
 
     def match_component(self, component: Any) -> tuple[ComponentResult, list[Finding]]:
@@ -564,16 +681,13 @@ class Matcher:
         version = version or fallback_version
         if not version:
             return ComponentResult(ref, purl, eco, "indeterminate", "no version"), []
-        vk = _VersionKeys(version)
-        findings = [
-            self._finding(e, why, purl, ref, eco, name, version)
-            for e in entries
-            if (why := _entry_hits(e, vk, eco))
-        ]
+        hits = self.affecting(eco, name, version)
+        upgrade = self.upgrade_to(eco, name, version) if hits else None
+        findings = [self._finding(e, why, purl, ref, eco, name, version, upgrade) for e, why in hits]
         findings = _dedupe_aliases(findings, self.kb)
         if findings:
             return ComponentResult(ref, purl, eco, "matched"), findings
-        if vk.get(eco) is None:
+        if _VersionKeys(version).get(eco) is None:
             return ComponentResult(ref, purl, eco, "indeterminate", f"{eco} cannot order version {version!r}"), []
         unevaluable = [e for e in entries if e.unevaluable and not e.intervals]
         if unevaluable:
@@ -614,11 +728,11 @@ def _dedupe_aliases(findings: list[Finding], kb: KnowledgeBase) -> list[Finding]
 
 @dataclass
 class Portfolio:
-    """Stored component sets (purls per SBOM id) indexed by package, for incremental re-match."""
+    """Stored component sets (purls per SBOM id) indexed by package and version, so that the
+    question "what does this advisory reach" is answered once per distinct version."""
 
-    by_package: dict[PackageKey, dict[str, set[str]]] = field(default_factory=lambda: defaultdict(dict))
+    by_package: dict[PackageKey, dict[str, set[tuple[str, str]]]] = field(default_factory=lambda: defaultdict(dict))
     purls: dict[str, set[str]] = field(default_factory=dict)
-    by_key: dict[PackageKey, set[tuple[str, str]]] = field(default_factory=lambda: defaultdict(set))
 
     @classmethod
     def from_mapping(cls, sboms: Mapping[str, Iterable[str]]) -> Portfolio:
@@ -640,37 +754,31 @@ class Portfolio:
             except ValueError:
                 continue
             kept.add(purl)
-            if eco is None:
-                continue
-            self.by_package[(eco, name)].setdefault(version or "", set()).add(sbom_id)
-            self.by_key[(eco, name)].add((sbom_id, purl))
+            if eco is not None:
+                self.by_package[(eco, name)].setdefault(version or "", set()).add((sbom_id, purl))
         self.purls[sbom_id] = kept
 
     def remove(self, sbom_id: str) -> None:
         for purl in self.purls.pop(sbom_id, ()):
             eco, name, version, _ = package_of_purl(purl)
-            if eco is None:
+            versions = self.by_package.get((eco, name)) if eco else None
+            if versions is None:
                 continue
-            self.by_key.get((eco, name), set()).discard((sbom_id, purl))
-            versions = self.by_package.get((eco, name), {})
-            ids = versions.get(version or "")
-            if ids:
-                ids.discard(sbom_id)
-                if not ids:
-                    versions.pop(version or "", None)
+            pairs = versions.get(version or "")
+            if pairs is not None:
+                pairs.discard((sbom_id, purl))
+                if not pairs:
+                    del versions[version or ""]
 
     def components_of(self, keys: Iterable[PackageKey]) -> list[tuple[str, str]]:
         """``(sbom id, purl)`` pairs of stored components of the given packages."""
         out: list[tuple[str, str]] = []
         for key in set(keys):
-            out.extend(self.by_key.get(key, ()))
+            for pairs in self.by_package.get(key, {}).values():
+                out.extend(pairs)
         return sorted(out)
 
-    def touched_by(self, advisory: Advisory) -> set[str]:
-        """Ids of stored SBOMs with a component the advisory affects (withdrawn or not, so that a
-        withdrawal clears old findings). A version that cannot be ordered counts as touched when
-        the package is affected at all: re-matching too much is safe, too little is not."""
-        hit: set[str] = set()
+    def _reached(self, advisory: Advisory) -> Iterator[set[tuple[str, str]]]:
         for aff in advisory.affected:
             if not has_ordering(aff.ecosystem):
                 continue
@@ -678,18 +786,35 @@ class Portfolio:
             versions = self.by_package.get(entry.key)
             if not versions:
                 continue
-            for version, ids in versions.items():
-                if ids <= hit:
-                    continue
-                vk = _VersionKeys(version)
+            pkg = _PackageIndex(aff.ecosystem, [entry])
+            for version, pairs in versions.items():
                 if (
                     not version
                     or entry.unevaluable
-                    or vk.get(aff.ecosystem) is None
-                    or _entry_hits(entry, vk, aff.ecosystem)
+                    or version_key_or_none(aff.ecosystem, version) is None
+                    or pkg.hits(version)
                 ):
-                    hit |= ids
+                    yield pairs
+
+    def components_touched_by(self, advisory: Advisory) -> set[tuple[str, str]]:
+        """``(sbom id, purl)`` of stored components the advisory affects (withdrawn or not, so that
+        a withdrawal clears old findings). A version that cannot be ordered counts as touched when
+        the package is affected at all: re-matching too much is safe, too little is not."""
+        hit: set[tuple[str, str]] = set()
+        for pairs in self._reached(advisory):
+            hit |= pairs
         return hit
+
+    def touched_by(self, advisory: Advisory) -> set[str]:
+        """Ids of stored SBOMs with a component the advisory affects (see components_touched_by)."""
+        return {sbom_id for pairs in self._reached(advisory) for sbom_id, _ in pairs}
+
+
+def version_key_or_none(ecosystem: str, version: str) -> Any:
+    try:
+        return version_key(ecosystem, version)
+    except VersionError:
+        return None
 
 
 def sboms_touched(advisory: Advisory, sboms: Mapping[str, Iterable[str]]) -> set[str]:

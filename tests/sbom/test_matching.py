@@ -445,3 +445,27 @@ def test_epss_joins_through_cve_aliases():
     epss = EpssData("m", "2026-01-02", {"CVE-2099-0003": EpssScore("CVE-2099-0003", 0.5, 0.97)})
     _, findings = Matcher(KnowledgeBase.from_advisories([a], epss=epss)).match_component("pkg:pypi/demo@1")
     assert findings[0].epss == 0.5 and findings[0].epss_percentile == 0.97 and findings[0].epss_date == "2026-01-02"
+
+
+def test_unordered_version_is_still_inside_an_unbounded_range():
+    m = Matcher([adv("ALL-1", "Go", "example.com/mod", [{"introduced": "0"}]),
+                 adv("SOME-1", "Go", "example.com/mod", [{"introduced": "0"}, {"fixed": "1.2.0"}])])
+    res, findings = m.match_component("pkg:golang/example.com/mod@%28devel%29")
+    assert {f.id for f in findings} == {"ALL-1"}  # every version is affected, whatever "(devel)" is
+    assert findings[0].matched_by == "every version affected"
+
+
+def test_components_touched_by_filters_versions():
+    pf = Portfolio.from_mapping({"a": ["pkg:pypi/demo@1.0", "pkg:pypi/demo@3.0"], "b": ["pkg:pypi/demo@bad!"]})
+    new = adv("NEW-2", "PyPI", "demo", [{"introduced": "0"}, {"fixed": "2.0"}])
+    # 3.0 is outside the range; the unorderable version is re-matched to be safe
+    assert pf.components_touched_by(new) == {("a", "pkg:pypi/demo@1.0"), ("b", "pkg:pypi/demo@bad!")}
+
+
+def test_text_only_update_touches_nothing_but_range_change_does():
+    m = Matcher([adv("TXT-1", "PyPI", "demo", [{"introduced": "0"}, {"fixed": "1.0"}], summary="old")])
+    assert m.update([adv("TXT-1", "PyPI", "demo", [{"introduced": "0"}, {"fixed": "1.0"}], summary="new")]) == set()
+    _, findings = m.match_component("pkg:pypi/demo@0.5")
+    assert findings[0].summary == "new"
+    assert m.update([adv("TXT-1", "PyPI", "demo", [{"introduced": "0"}, {"fixed": "1.0"}],
+                         aliases=["CVE-2099-7"])]) == {("PyPI", "demo")}  # aliases change KEV/EPSS joins
