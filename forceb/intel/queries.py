@@ -199,3 +199,48 @@ def sighting_summary(user, collection: Collection, sighted_id: str) -> SightingS
     return SightingSummary(organisations=organisations, sightings=total,
                            first_seen=stix.format_timestamp(min(firsts)) if firsts else None,
                            last_seen=stix.format_timestamp(max(lasts)) if lasts else None)
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[datetime, datetime]:
+    if quarter not in (1, 2, 3, 4):
+        raise ValueError("a quarter is 1, 2, 3 or 4")
+    start = datetime(year, 3 * quarter - 2, 1, tzinfo=UTC)
+    end = datetime(year + 1, 1, 1, tzinfo=UTC) if quarter == 4 else datetime(year, 3 * quarter + 1, 1, tzinfo=UTC)
+    return start, end
+
+
+def ledger_contributions() -> list:
+    """Every stored version as the ledger engine needs it (member contributions and the rest,
+    since 'new' and 'early' look across everything the hub holds)."""
+    from .ledger import Contribution
+
+    rows = list(StixObject.objects.order_by("date_added", "pk")
+                .values_list("stix_id", "type", "contributor_id", "date_added", "sighting_of", "body"))
+    first_seen: dict[str, int] = {}
+    out = []
+    for stix_id, kind, contributor, added, sighting_of, body in rows:
+        first = stix_id not in first_seen
+        first_seen.setdefault(stix_id, contributor)
+        pattern = source = target = ""
+        if kind in ("indicator", "relationship"):
+            obj = json.loads(body)
+            pattern = obj.get("pattern", "") if kind == "indicator" else ""
+            source, target = obj.get("source_ref", ""), obj.get("target_ref", "")
+        out.append(Contribution(stix_id=stix_id, type=kind, contributor=contributor, date_added=added,
+                                first_of_id=first, first_contributor=first_seen[stix_id], pattern=pattern,
+                                sighting_of=sighting_of, source_ref=source, target_ref=target))
+    return out
+
+
+def leaderboard(year: int, quarter: int) -> list[tuple[str, int, dict]]:
+    """Member organisations by points earned in the quarter: (name, points, points by rule).
+    Every member may read it: it shows totals, never which objects earned them."""
+    from forceb.core.models import Organization
+
+    from .ledger import score
+
+    since, until = quarter_bounds(year, quarter)
+    accounts = score(ledger_contributions(), since=since, until=until)
+    members = {o.pk: o.name for o in Organization.objects.filter(kind=OrganizationKind.MEMBER)}
+    board = [(members[org], acc.points, dict(acc.by_rule)) for org, acc in accounts.items() if org in members]
+    return sorted(board, key=lambda row: (-row[1], row[0]))
