@@ -35,3 +35,20 @@ def write_bundle(handle, collection: Collection, user=None) -> int:
         after = rows[-1][1]
     handle.write("]}\n")
     return count
+
+
+def latest_objects(collection: Collection, user=None):
+    """The latest version of each object the person may read (CLEAR and GREEN without one), as
+    dicts, page by page."""
+    import json
+
+    versions = exported_versions(collection, user).filter(is_latest=True).order_by("date_added")
+    after = None
+    while True:
+        page = versions if after is None else versions.filter(date_added__gt=after)
+        rows = list(page.values_list("body", "date_added")[:PAGE])
+        for body, _ in rows:
+            yield json.loads(body)
+        if len(rows) < PAGE:
+            return
+        after = rows[-1][1]

@@ -5,6 +5,8 @@
     forceb intel import BUNDLE --collection ID --as USERNAME [--anonymous]
     forceb intel export --collection ID [--as USERNAME] [--output FILE]
     forceb intel attack-import [FILE] [--collection ID] [--as USERNAME]
+    forceb intel misp-import EVENT.json --collection ID --as USERNAME [--anonymous]
+    forceb intel misp-export --collection ID [--as USERNAME] [--output FILE]
 """
 
 import gzip
@@ -21,7 +23,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from forceb.core import audit
 from forceb.core.choices import TLP, WRITER_ROLES, OrganizationKind
 from forceb.core.models import Organization, User
-from forceb.intel import actions, exports, stix
+from forceb.intel import actions, exports, misp, stix
 from forceb.intel.models import Collection
 
 ATTACK_FILE = "intel/attack/enterprise-attack-v15.json.gz"
@@ -63,10 +65,22 @@ class Command(BaseCommand):
         attack.add_argument("--collection", help="default: the hub's ATT&CK collection, created if missing")
         attack.add_argument("--as", dest="username", help="default: the first hub analyst or platform admin")
 
+        mimp = sub.add_parser("misp-import", help="import a MISP JSON event (attributes become indicators)")
+        mimp.add_argument("event")
+        mimp.add_argument("--collection", required=True)
+        mimp.add_argument("--as", dest="username", required=True)
+        mimp.add_argument("--anonymous", action="store_true")
+        mexp = sub.add_parser("misp-export", help="export a collection's simple indicators as a MISP JSON event")
+        mexp.add_argument("--collection", required=True)
+        mexp.add_argument("--as", dest="username",
+                          help="export what this person may read; without it, only TLP:CLEAR and TLP:GREEN")
+        mexp.add_argument("--output", "-o")
+
     def handle(self, *args, verb, **options):
         self.console = Console(file=self.stderr._out, stderr=True)
         handler = {"collection": self.collection, "import": self.import_bundle, "export": self.export,
-                   "attack-import": self.attack_import}[verb]
+                   "attack-import": self.attack_import, "misp-import": self.misp_import,
+                   "misp-export": self.misp_export}[verb]
         with audit.acting_as(label="cli"):
             handler(**options)
 
@@ -126,6 +140,35 @@ class Command(BaseCommand):
             result = self._add(user, coll, objects, anonymous=False)
         self.stdout.write(f"{coll.uuid}: stored {result.stored} ATT&CK version(s), "
                           f"{result.duplicates} already present")
+
+    def misp_import(self, event, collection, username, anonymous, **options):
+        user = _user(username)
+        coll = _collection(collection)
+        try:
+            document = json.loads(Path(event).read_text(encoding="utf-8"))
+            objects, skipped = misp.event_to_stix(document)
+        except (OSError, ValueError) as exc:
+            raise CommandError(f"{event}: {exc}") from exc
+        for line in skipped:
+            self.console.print(f"[yellow]left out[/] (no STIX equivalent) {line}")
+        if not objects:
+            raise CommandError("the event has no attribute with a STIX equivalent; nothing was stored")
+        with audit.acting_as(user=user):
+            result = self._add(user, coll, objects, anonymous=anonymous or None)
+        self.stdout.write(f"stored {result.stored} version(s) from the MISP event, {len(skipped)} attribute(s) "
+                          f"left out; status {result.status.uuid}")
+
+    def misp_export(self, collection, username, output, **options):
+        coll = _collection(collection)
+        user = _user(username) if username else None
+        event, left_out = misp.stix_to_event(list(exports.latest_objects(coll, user)), info=coll.title)
+        text = json.dumps(event, indent=1, ensure_ascii=False)
+        if output:
+            Path(output).write_text(text, encoding="utf-8")
+        else:
+            self.stdout.write(text)
+        self.console.print(f"exported {len(event['Event']['Attribute'])} attribute(s); {left_out} indicator(s) "
+                           "with patterns MISP attributes cannot hold were left out")
 
     def _add(self, user, coll, objects, *, anonymous):
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
