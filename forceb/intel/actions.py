@@ -20,9 +20,17 @@ from forceb.core import audit
 from forceb.core.choices import AuditAction
 from forceb.core.models import Organization, User
 
-from . import matching, stix
+from . import correlation, matching, stix
 from .choices import StatusState
-from .models import AddStatus, Collection, RedRecipient, StixObject, Subscription
+from .models import (
+    AddStatus,
+    Collection,
+    CorrelationExclusion,
+    ObservedValue,
+    RedRecipient,
+    StixObject,
+    Subscription,
+)
 
 #: Rows written per INSERT; keeps statements under SQLite's variable limit and memory flat.
 BATCH = 2000
@@ -133,6 +141,7 @@ def _store(actor: User, collection: Collection, objects: list, *, anonymous: boo
             progress(len(rows[start:start + BATCH]))
     _clear_superseded_flags(collection, rows, existing)
     _match_subscriptions(collection, rows)
+    _record_values(rows)
     if rows:
         collection.clock = clock
         collection.save(update_fields=["clock"])
@@ -338,3 +347,21 @@ def rematch(subscription: Subscription) -> int:
             batch = []
     through.objects.bulk_create(batch)
     return found + len(batch)
+
+
+# Correlation -----------------------------------------------------------------------------------
+
+def _record_values(rows: list[StixObject]) -> None:
+    values = [ObservedValue(stix_object_id=row.pk, kind=kind, value=value)
+              for row in rows for kind, value in correlation.values_of(json.loads(row.body))]
+    ObservedValue.objects.bulk_create(values, batch_size=BATCH)
+
+
+@transaction.atomic
+def exclude_from_correlation(actor: User, value: str, reason: str = "") -> CorrelationExclusion:
+    """Keep a known-benign value out of correlation; the hub keeps the list."""
+    if not actor.can_write or not actor.organization.is_hub:
+        raise PermissionDenied("the hub keeps the exclusion list")
+    exclusion, _ = CorrelationExclusion.objects.get_or_create(value=value.strip().lower(),
+                                                              defaults={"reason": reason})
+    return exclusion

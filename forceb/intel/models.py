@@ -187,3 +187,32 @@ class Subscription(OwnedModel):
 
     def __str__(self):
         return self.name
+
+
+class ObservedValue(models.Model):
+    """An observable value one stored version names (for correlation), extracted on write."""
+
+    stix_object = models.ForeignKey(StixObject, on_delete=models.CASCADE, related_name="values")
+    kind = models.CharField(max_length=64)
+    value = models.CharField(max_length=500)
+
+    class Meta:
+        ordering = ["stix_object", "kind", "value"]
+        indexes = [models.Index(fields=["value", "kind"], name="intel_value_lookup")]
+
+    def __str__(self):
+        return f"{self.kind} {self.value}"
+
+
+class CorrelationExclusion(models.Model):
+    """A known-benign value the hub keeps out of correlation (a public resolver, a CDN...)."""
+
+    value = models.CharField(max_length=500, unique=True)
+    reason = models.CharField(max_length=200, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["value"]
+
+    def __str__(self):
+        return self.value

@@ -20,7 +20,15 @@ from django.db.models import Q
 from forceb.core.choices import TLP, WRITER_ROLES, OrganizationKind
 
 from . import stix
-from .models import AddStatus, Collection, RedRecipient, StixObject, Subscription
+from .models import (
+    AddStatus,
+    Collection,
+    CorrelationExclusion,
+    ObservedValue,
+    RedRecipient,
+    StixObject,
+    Subscription,
+)
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -244,3 +252,44 @@ def leaderboard(year: int, quarter: int) -> list[tuple[str, int, dict]]:
     members = {o.pk: o.name for o in Organization.objects.filter(kind=OrganizationKind.MEMBER)}
     board = [(members[org], acc.points, dict(acc.by_rule)) for org, acc in accounts.items() if org in members]
     return sorted(board, key=lambda row: (-row[1], row[0]))
+
+
+def readable_objects(user):
+    """Every version the person may read, in every collection their organisation reads."""
+    if user is None or not user.is_authenticated or user.organization_id is None:
+        return StixObject.objects.none()
+    org = user.organization_id
+    readable = Collection.objects.filter(Q(owner_id=org) | Q(readers=org)).values("pk")
+    return StixObject.objects.filter(collection__in=readable).filter(tlp_reach(user))
+
+
+@dataclass
+class Correlation:
+    kind: str
+    value: str
+    others: list  # StixObject rows the person may read that name the same value
+    capped: bool = False
+
+
+def correlations(user, row: StixObject) -> list[Correlation]:
+    """The other versions, among those the person may read, that name a value ``row`` names.
+    Access holds on both sides: ``row`` must be readable, and so must each one it links to.
+    Excluded values and values past the cap are reported as such, without their links."""
+    from .correlation import CAP
+
+    if not readable_objects(user).filter(pk=row.pk).exists():
+        return []
+    excluded = set(CorrelationExclusion.objects.values_list("value", flat=True))
+    found = []
+    for kind, value in row.values.values_list("kind", "value").distinct():
+        if value.lower() in excluded:
+            continue
+        named_by = ObservedValue.objects.filter(value=value, kind=kind).exclude(stix_object__stix_id=row.stix_id)
+        if named_by.count() > CAP:
+            found.append(Correlation(kind=kind, value=value, others=[], capped=True))
+            continue
+        others = list(readable_objects(user).filter(pk__in=named_by.values("stix_object_id"), is_latest=True)
+                      .select_related("collection").order_by("date_added"))
+        if others:
+            found.append(Correlation(kind=kind, value=value, others=others))
+    return found
