@@ -1,13 +1,26 @@
 """One FilterSet per model, serving both the UI list filters and the API's ``?field=`` filters."""
 
 import django_filters
+from django import forms
 
 from .models import BusinessService, Dependency, Supplier, SupplierRelationship, System
 
 
+class IdFilter(django_filters.NumberFilter):
+    """A foreign key's id: a whole number the database can hold, so that ``?owner_id=1e300`` is a
+    400 and not an overflow in the database driver."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
 class BusinessServiceFilter(django_filters.FilterSet):
     name = django_filters.CharFilter(lookup_expr="icontains")
-    owner_id = django_filters.NumberFilter()
+    owner_id = IdFilter()
 
     class Meta:
         model = BusinessService
@@ -16,8 +29,8 @@ class BusinessServiceFilter(django_filters.FilterSet):
 
 class SystemFilter(django_filters.FilterSet):
     name = django_filters.CharFilter(lookup_expr="icontains")
-    owner_id = django_filters.NumberFilter()
-    cloud_provider_id = django_filters.NumberFilter()
+    owner_id = IdFilter()
+    cloud_provider_id = IdFilter()
     region = django_filters.CharFilter()
 
     class Meta:
@@ -34,7 +47,7 @@ class SupplierFilter(django_filters.FilterSet):
 
 
 class SupplierRelationshipFilter(django_filters.FilterSet):
-    supplier_id = django_filters.NumberFilter()
+    supplier_id = IdFilter()
 
     class Meta:
         model = SupplierRelationship
@@ -42,11 +55,11 @@ class SupplierRelationshipFilter(django_filters.FilterSet):
 
 
 class DependencyFilter(django_filters.FilterSet):
-    source_service_id = django_filters.NumberFilter()
-    source_system_id = django_filters.NumberFilter()
-    source_supplier_id = django_filters.NumberFilter()
-    target_system_id = django_filters.NumberFilter()
-    target_supplier_id = django_filters.NumberFilter()
+    source_service_id = IdFilter()
+    source_system_id = IdFilter()
+    source_supplier_id = IdFilter()
+    target_system_id = IdFilter()
+    target_supplier_id = IdFilter()
 
     class Meta:
         model = Dependency

@@ -216,3 +216,10 @@ def test_supplier_list_queries_do_not_grow_with_rows(sector, django_assert_max_n
         _supplier(i)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get("/api/inventory/suppliers/").json()["count"] == 15
+
+
+@pytest.mark.parametrize("query", ["owner_id=1e300", "source_supplier_id=-1.8e%2B165", "target_system_id=0.5",
+                                   "owner_id=99999999999999999999999"])
+def test_id_filters_outside_the_databases_range_are_a_400(sector, query):
+    path = "/api/inventory/dependencies/" if "source" in query or "target" in query else "/api/inventory/services/"
+    assert sector.client(sector.bank_admin).get(f"{path}?{query}").status_code == 400
