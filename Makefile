@@ -1,4 +1,8 @@
 # The verbs people expect. Everything installs into .venv from the hashed lock files.
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
+# pip's notes about configured local mirrors that do not exist say nothing about this install.
+QUIET_PIP := 2>&1 | { grep -v 'is ignored: it is neither a file nor a directory' || true; }
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -9,12 +13,12 @@ export FORCEB_SHARED_DATA
 
 $(VENV)/.runtime: requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
-	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip install -q --disable-pip-version-check --require-hashes --no-deps -r requirements.lock $(QUIET_PIP)
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e . $(QUIET_PIP)
 	touch $@
 
 $(VENV)/.dev: $(VENV)/.runtime requirements-dev.lock
-	$(BIN)/python -m pip install -q --disable-pip-version-check --require-hashes --no-deps -r requirements-dev.lock
+	$(BIN)/python -m pip install -q --disable-pip-version-check --require-hashes --no-deps -r requirements-dev.lock $(QUIET_PIP)
 	touch $@
 
 install: $(VENV)/.runtime
@@ -44,9 +48,13 @@ lint: install-dev
 bench: install-dev
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
-sbom: install
-	$(BIN)/python -m pip install -q --disable-pip-version-check --require-hashes --no-deps -r requirements-dev.lock
-	$(BIN)/cyclonedx-py environment --of JSON -o sbom.cdx.json $(VENV)
+## make sbom: the CycloneDX SBOM of what the platform ships (the runtime lock, installed alone)
+sbom: install-dev
+	rm -rf $(VENV)-sbom && $(PYTHON) -m venv $(VENV)-sbom
+	$(VENV)-sbom/bin/python -m pip install -q --disable-pip-version-check --require-hashes --no-deps -r requirements.lock $(QUIET_PIP)
+	$(VENV)-sbom/bin/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation . $(QUIET_PIP)
+	$(BIN)/cyclonedx-py environment --pyproject pyproject.toml --of JSON --sv 1.6 --output-reproducible -o sbom.cdx.json $(VENV)-sbom/bin/python
+	rm -rf $(VENV)-sbom
 	@echo "wrote sbom.cdx.json"
 
 browser:
