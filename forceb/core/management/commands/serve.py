@@ -16,9 +16,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         from waitress import serve
 
+        # Static files first: whitenoise indexes the folder when the application is built.
+        call_command("collectstatic", interactive=False, verbosity=0)
         from forceb.config.wsgi import application
 
-        call_command("collectstatic", interactive=False, verbosity=0)
         scheme = "https" if settings.FORCEB_HTTPS else "http"
         self.stdout.write(f"FORCE-B serving on {scheme}://{options['host']}:{options['port']}/ (Ctrl-C to stop)")
         serve(application, host=options["host"], port=options["port"], threads=options["threads"], ident="forceb")
