@@ -272,7 +272,7 @@ def _snapshot(owner_ids: Iterable[int]) -> None:
     today = timezone.now().date()
     for owner in set(owner_ids):
         counts = queries.open_counts(owner)
-        FindingSnapshot.objects.update_or_create(owner_id=owner, day=today, defaults=counts)
+        FindingSnapshot.objects.update_or_create(organization_id=owner, day=today, defaults=counts)
 
 
 def match_sbom(sbom: Sbom) -> MatchOutcome:

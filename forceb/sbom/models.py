@@ -262,22 +262,25 @@ class FindingDecision(models.Model):
         return f"{self.finding}: {self.status}"
 
 
-class FindingSnapshot(OwnedModel):
-    """Open findings of an organisation's current SBOMs on one day, for the dashboard's trend."""
+class FindingSnapshot(models.Model):
+    """Open findings of an organisation's current SBOMs on one day, for the dashboard's trend.
 
+    A statistic derived from the owner's findings, read only by that organisation; it is not an
+    object one shares, hence not an ``OwnedModel``.
+    """
+
+    organization = models.ForeignKey("core.Organization", on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
     by_severity = models.JSONField(default=dict, blank=True)
     kev = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
 
-    audit_exclude = ("updated",)
-
     class Meta:
-        ordering = ["owner", "day"]
-        constraints = [models.UniqueConstraint(fields=["owner", "day"], name="one_snapshot_per_day")]
+        ordering = ["organization", "day"]
+        constraints = [models.UniqueConstraint(fields=["organization", "day"], name="one_snapshot_per_day")]
 
     def __str__(self):
-        return f"{self.owner} {self.day}: {self.total}"
+        return f"{self.organization} {self.day}: {self.total}"
 
 
 class FeedState(models.Model):

@@ -241,7 +241,7 @@ def dashboard(user, *, days: int = 90) -> dict:
     by_severity = dict(current.values_list("severity").annotate(n=Count("pk")))
     since = timezone.now().date() - timedelta(days=days)
     trend: dict = defaultdict(lambda: {"total": 0, "kev": 0, **{s: 0 for s in SEVERITY_ORDER}})
-    for snap in FindingSnapshot.objects.restrict(user).filter(day__gte=since).order_by("day"):
+    for snap in FindingSnapshot.objects.filter(organization_id=user.organization_id, day__gte=since).order_by("day"):
         point = trend[snap.day.isoformat()]
         point["total"] += snap.total
         point["kev"] += snap.kev
@@ -300,6 +300,10 @@ def sector_view(user, vuln_id: str) -> dict:
     Members see their own systems. The hub and the supervisor see every member's counts; they see
     the names of systems and services only where the member shared the system with them.
     """
+    vuln_id = vuln_id.strip()
+    if not vuln_id:
+        return {"vulnerability": "", "ids": [], "known": False, "members": [],
+                "totals": {"members": 0, "systems": 0, "services": 0}}
     ids = vulnerability_group(vuln_id)
     advisories = list(Advisory.objects.filter(alias_rows__alias__in=ids).distinct().values_list("pk", flat=True))
     rows = Finding.objects.filter(advisory_id__in=advisories, sbom__is_current=True)

@@ -12,7 +12,6 @@ from forceb.sbom.models import Component, Finding, Sbom
 
 from . import kb
 
-pytestmark = pytest.mark.urls("tests.sbom.urls")
 API = "/api/sbom"
 
 
@@ -96,7 +95,7 @@ def test_decide_records_the_decision_and_detail_shows_history_and_paths(world):
     assert body["paths"] == [["payments-api@1.0", "Django@3.2.0", "gin@1.5.0"]]
     assert body["advisory"]["osv_id"] == "GO-TEST-3"
     assert world.client(world.bank_auditor).post(f"{API}/findings/{finding.pk}/decide/", {"status": "fixed"},
-                                                 format="json").status_code == 403
+                                                 format="json").status_code == 404  # as if it did not exist for a reader
 
 
 def test_component_usage_answers_where_a_library_is_used(world):
@@ -131,7 +130,7 @@ def test_sector_view_aggregates_for_the_hub_unless_shared(world):
     assert supervisor["totals"] == {"members": 2, "systems": 2, "services": 2}
     member = world.client(world.bank_analyst).get(f"{API}/sector/?vulnerability=CVE-2099-0001").json()
     assert [m["member"] for m in member["members"]] == ["Bank A"]
-    assert world.client(world.hub_analyst).get(f"{API}/sector/").status_code == 400
+    assert world.client(world.hub_analyst).get(f"{API}/sector/").json()["members"] == []
 
 
 def test_exports_and_vex_import_over_the_api(world):

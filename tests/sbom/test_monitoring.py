@@ -17,7 +17,6 @@ from tests.conftest import shared_data
 
 from . import kb
 
-pytestmark = pytest.mark.urls("tests.sbom.urls")
 
 
 @pytest.fixture
@@ -226,3 +225,15 @@ def test_sync_resumes_an_interrupted_download(sector, feed_server, tmp_path):
 def test_sync_lists_osv_ecosystems_it_can_order(sector, feed_server):
     (feed_server / "ecosystems.txt").write_text("PyPI\nnpm\nDebian\nDebian:12\nGo\nAlpine\n")
     assert actions.osv_ecosystems() == ["PyPI", "npm", "Go"]
+
+
+def test_tasks_run_the_same_actions(portfolio):
+    from forceb.sbom import tasks
+
+    lodash = kb.advisory("GHSA-test-6", "npm", "lodash", "4.17.20", aliases=["CVE-2099-0006"])
+    actions._store_advisories([actions.feeds.parse_osv(lodash)], actions.FeedReport())
+    result = tasks.rematch_task.enqueue(["GHSA-test-6"])  # the test settings run tasks immediately
+    # lodash 4.17.15 (Core, Claims) is affected, 4.17.21 (Portal) is not
+    assert result.return_value["sboms"] == sorted([portfolio.sboms["bank-django"].pk, portfolio.sboms["insurer"].pk])
+    assert result.return_value["new_findings"] == 2
+    assert tasks.match_sbom_task.enqueue(portfolio.sboms["insurer"].pk).return_value == 0

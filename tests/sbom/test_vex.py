@@ -13,7 +13,6 @@ from tests.conftest import shared_data
 
 from . import kb
 
-pytestmark = pytest.mark.urls("tests.sbom.urls")
 
 
 @pytest.fixture

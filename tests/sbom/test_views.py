@@ -11,7 +11,6 @@ from forceb.sbom.models import Sbom
 
 from . import kb
 
-pytestmark = pytest.mark.urls("tests.sbom.urls")
 
 
 @pytest.fixture

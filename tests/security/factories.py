@@ -6,7 +6,9 @@ the model. A factory is a function ``(build, owner, mark) -> saved instance``:
 - ``owner`` is the organisation that must own the new row;
 - ``mark`` is a unique string the factory must put in one of the row's text fields (a name,
   a title, a description): the matrix looks for it in every response to prove that nothing of
-  an organisation leaks to people outside its reach;
+  an organisation leaks to people outside its reach. Put it in the row's own fields only: a
+  sector-wide row it refers to (a registry supplier, an advisory of the knowledge base) is seen
+  by everyone and must not carry it, or the matrix reports a leak that is not one;
 - ``build`` makes related rows: ``build.make(OtherModel, owner)`` for an owned one of the same
   owner, ``build.supplier()`` for a registry supplier, and ``build.save(instance)`` validates
   (``full_clean``) and saves.
@@ -22,8 +24,10 @@ A factory may return ``None`` when organisations of ``owner.kind`` cannot own su
 example a row only members hold); the matrix then checks only other organisations' rows for them.
 """
 
+import importlib
 import itertools
 from collections.abc import Callable
+from pathlib import Path
 
 from django.apps import apps
 from django.db import models
@@ -45,6 +49,18 @@ def factory(model: type[models.Model]):
         return fn
 
     return register
+
+
+def discover() -> None:
+    """Let each app's tests register the factories of its own models: a ``tests/<app>/factories.py``
+    may define ``register_security_factories()``, which registers them with ``@factory``."""
+    for path in sorted(Path(__file__).resolve().parent.parent.glob("*/factories.py")):
+        if path.parent.name == "security":
+            continue
+        module = importlib.import_module(f"tests.{path.parent.name}.factories")
+        register = getattr(module, "register_security_factories", None)
+        if register is not None:
+            register()
 
 
 def owned_models() -> list[type[models.Model]]:

@@ -92,3 +92,31 @@ def _notifications(world, user):
 def _registry_supplier(world, user):
     # The supplier registry is sector-wide; who may change it is the route's roles(...) policy.
     return [("registry supplier", {"pk": world.supplier.pk}, True)]
+
+
+@target("api:sbom:component-detail")
+def _sbom_components(world, user):
+    # A component is seen with its SBOM: the owner's people and those the SBOM is shared with.
+    from forceb.sbom.models import Sbom
+
+    rows = [*world.private[Sbom].values(), world.to_hub[Sbom], world.to_community[Sbom]]
+    return [(f"component of {sbom.owner.slug}'s SBOM", {"pk": sbom.components.order_by("pk").first().pk}, world.visible(user, sbom))
+            for sbom in rows if sbom is not None]
+
+
+@target("api:sbom:advisory-detail")
+def _advisories(world, user):
+    # The knowledge base is public data, read by every signed-in person.
+    from forceb.sbom.models import Advisory
+
+    return [(f"advisory {a.osv_id}", {"osv_id": a.osv_id}, True) for a in Advisory.objects.all()[:2]]
+
+
+@target("web:sbom-export")
+def _sbom_exports(world, user):
+    # An SBOM's exports are read by whoever may see the SBOM.
+    from forceb.sbom.models import Sbom
+
+    rows = [*world.private[Sbom].values(), world.to_hub[Sbom], world.to_community[Sbom]]
+    return [(f"{fmt} of {sbom.owner.slug}'s SBOM", {"pk": sbom.pk, "fmt": fmt}, world.visible(user, sbom))
+            for sbom in rows if sbom is not None for fmt in ("sarif", "vex")]

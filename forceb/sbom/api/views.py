@@ -14,11 +14,50 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from forceb.core import access
-from forceb.core.api.base import OwnedModelViewSet
+from forceb.core.api.base import ACTION_OF_METHOD
+from forceb.core.choices import WRITER_ROLES, Role
 
 from .. import actions, exports, filters, queries
 from ..models import Advisory, Component, FeedState, Finding, FindingDecision, Sbom
 from . import serializers as s
+
+LIST_OF_OBJECTS = {"type": "array", "items": {"type": "object", "additionalProperties": True}}
+
+
+class OwnedReadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """``OwnedModelViewSet`` without generic update and delete: SBOMs and findings change only
+    through their actions (ingest, decide), so no PUT/PATCH/DELETE route exists for them.
+
+    ``action_write_roles`` gives an extra write action (decide) the stricter policy of a page that
+    changes the row: only its owner's people, in those roles, reach it; others get 404.
+    """
+
+    model = None
+    select_related_fields: tuple[str, ...] = ()
+    action_write_roles: dict[str, frozenset] = {}
+
+    @classmethod
+    def as_view(cls, actions=None, **initkwargs):
+        view = super().as_view(actions, **initkwargs)
+        view.access_policy = access.owned(cls.model)
+        for name in (actions or {}).values():
+            if name in cls.action_write_roles:
+                view.access_policy = access.owned(cls.model, write_roles=cls.action_write_roles[name])
+        return view
+
+    @property
+    def write_roles(self):
+        # Write actions on one row find it through restrict(user, "change"), which already answers
+        # 404 to roles that do not write; a 403 here would tell them the row exists.
+        if self.action in self.action_write_roles:
+            return frozenset(Role)
+        return WRITER_ROLES
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.model.objects.none()
+        action = ACTION_OF_METHOD.get(self.request.method, "view")
+        return self.model.objects.restrict(self.request.user, action).select_related(*self.select_related_fields)
 
 
 def _read_upload(upload) -> bytes:
@@ -30,14 +69,13 @@ def _read_upload(upload) -> bytes:
                                    "`is_current=true` for each system's current one."),
     retrieve=extend_schema(description="One SBOM with its NTIA check, reader warnings and diff to the previous one."),
 )
-class SbomViewSet(OwnedModelViewSet):
+class SbomViewSet(mixins.CreateModelMixin, OwnedReadViewSet):
     model = Sbom
     serializer_class = s.SbomSerializer
     filterset_class = filters.SbomFilter
     search_fields = ["subject", "filename", "system__name"]
     ordering_fields = ["created", "subject"]
     select_related_fields = ("owner", "system", "supplier")
-    http_method_names = ["get", "post", "head", "options"]
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     def get_serializer_class(self):
@@ -64,7 +102,7 @@ class SbomViewSet(OwnedModelViewSet):
                         status=status.HTTP_201_CREATED)
 
     @extend_schema(description="The dependency tree of the SBOM, from its root component(s).",
-                   responses={200: OpenApiTypes.OBJECT})
+                   responses={200: LIST_OF_OBJECTS})
     @action(detail=True)
     def tree(self, request, pk=None):
         return Response(queries.dependency_tree(self.get_object()))
@@ -128,7 +166,7 @@ class ComponentViewSet(viewsets.ReadOnlyModelViewSet):
                                "purl; the answer groups by package, then version, naming the systems.",
                    parameters=[OpenApiParameter("q", str, required=True),
                                OpenApiParameter("all", bool, description="include superseded SBOMs")],
-                   responses={200: OpenApiTypes.OBJECT})
+                   responses={200: LIST_OF_OBJECTS})
     @action(detail=False)
     def usage(self, request):
         current_only = request.query_params.get("all", "").lower() not in ("1", "true", "yes")
@@ -142,14 +180,14 @@ class ComponentViewSet(viewsets.ReadOnlyModelViewSet):
     retrieve=extend_schema(description="One finding with its advisory, the dependency paths that bring the "
                                        "component in, and the history of VEX decisions."),
 )
-class FindingViewSet(OwnedModelViewSet):
+class FindingViewSet(OwnedReadViewSet):
     model = Finding
     serializer_class = s.FindingSerializer
     filterset_class = filters.FindingFilter
     search_fields = ["vuln_id", "component__name", "component__purl"]
     ordering_fields = ["priority", "epss", "cvss_score", "kev", "created", "severity"]
     select_related_fields = ("owner", "component", "advisory", "sbom", "sbom__system")
-    http_method_names = ["get", "post", "head", "options"]
+    action_write_roles = {"decide": WRITER_ROLES}
 
     def get_serializer_class(self):
         if self.action == "retrieve":
@@ -157,9 +195,6 @@ class FindingViewSet(OwnedModelViewSet):
         if self.action == "decide":
             return s.DecisionSerializer
         return s.FindingSerializer
-
-    def create(self, request, *args, **kwargs):
-        raise serializers.ValidationError("findings come from matching SBOMs; they are not created by hand")
 
     @extend_schema(description="Decide a finding's status (new, triaged, not affected, affected, fixed) with a "
                                "justification; the decision is kept in its VEX history.",
@@ -206,13 +241,10 @@ class SectorViewSet(viewsets.ViewSet):
                                "it affects, ranked by the services' criticality. The hub and the supervisor see "
                                "counts per member, and names only of systems shared with them; a member sees "
                                "its own.",
-                   parameters=[OpenApiParameter("vulnerability", str, required=True)],
+                   parameters=[OpenApiParameter("vulnerability", str, description="without it, nothing is listed")],
                    responses={200: OpenApiTypes.OBJECT})
     def list(self, request):
-        vuln = request.query_params.get("vulnerability", "").strip()
-        if not vuln:
-            raise serializers.ValidationError({"vulnerability": "name a vulnerability id (CVE, GHSA, PYSEC, GO...)"})
-        return Response(queries.sector_view(request.user, vuln))
+        return Response(queries.sector_view(request.user, request.query_params.get("vulnerability", "")))
 
 
 class DashboardViewSet(viewsets.ViewSet):
