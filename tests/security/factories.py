@@ -20,6 +20,9 @@ Register it with the decorator, in this file, beside the others::
         return build.save(Finding(owner=owner, title=f"finding {mark}",
                                   component=build.make(Component, owner)))
 
+An app may instead keep its factories beside its own tests, in ``tests/<app>/factories.py``, inside
+a function ``register_security_factories()`` that applies the same decorator; ``discover()`` calls it.
+
 A factory may return ``None`` when organisations of ``owner.kind`` cannot own such a row (for
 example a row only members hold); the matrix then checks only other organisations' rows for them.
 """
@@ -72,6 +75,7 @@ def owned_models() -> list[type[models.Model]]:
 
 
 def missing_factories() -> list[str]:
+    discover()
     return [m._meta.label for m in owned_models() if m not in FACTORIES]
 
 

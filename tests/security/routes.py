@@ -39,9 +39,9 @@ class Route:
 
     def allows(self, method: str) -> bool:
         method = method.lower()
-        if self.drf_actions is not None:
-            return method in self.drf_actions
         view_class = self.view_class
+        if self.drf_actions is not None:
+            return method in self.drf_actions and method in view_class.http_method_names
         if view_class is not None:
             return method in view_class.http_method_names and hasattr(view_class, method)
         return True  # a function view: it decides by itself

@@ -4,7 +4,9 @@ The isolation matrix resolves ``owned(Model)`` routes with a ``pk`` by itself. A
 with URL arguments (a ``pk`` of a row that is not owned, a slug, a TAXII collection id...) needs an
 entry here, or the matrix fails and names it. An entry is a function ``(world, person)`` giving
 ``(label, URL kwargs, may the person reach it)`` triples; ``world`` is ``tests/security/world.py``
-(organisations, people, rows of every owned model, shares). A reachable target must answer 200
+(organisations, people, rows of every owned model, shares); a fourth element, a dict of query
+parameters, may be added (also for a route without URL arguments that needs a query to answer).
+A reachable target must answer 200
 (or, for a POST-only route, 2xx/3xx); an unreachable one 404. Register it with the decorator::
 
     @target("web:finding-export")

@@ -19,6 +19,9 @@ The sector is built once per module (``world``) inside a transaction that is rol
 end; each test runs in its own savepoint, so the write probes cannot leak into the next test.
 """
 
+import inspect
+from urllib.parse import urlencode
+
 import pytest
 from django.conf import settings
 from django.db import transaction
@@ -26,6 +29,7 @@ from django.shortcuts import resolve_url
 from django.urls import reverse
 
 from forceb.core import audit
+from forceb.core.choices import WRITER_ROLES
 from forceb.core.models import OwnedModel
 
 from .factories import missing_factories
@@ -72,8 +76,8 @@ def _owned_targets(world, route: Route, user):
     rows = [row for row in (own, other, world.to_hub[model], world.to_community[model]) if row is not None]
     targets = []
     for row in rows:
-        if route.policy.write_roles:
-            # A page that changes the row: only its owner's people reach it.
+        if route.policy.write_roles or not route.allows("get"):
+            # A page that changes the row (or an action that only writes): only its owner's people reach it.
             reach = user is not None and row.owner_id == user.organization_id
         else:
             reach = world.visible(user, row)
@@ -83,11 +87,11 @@ def _owned_targets(world, route: Route, user):
 
 def _targets(world, route: Route, user):
     """The paths to probe for ``route`` as ``user``; an error message when the route cannot be resolved."""
-    if not route.kwargs:
-        return [("", {}, True)], None
     if route.name in TARGETS:
         probe_as = user or world.people["bank_admin"]  # anonymous visitors probe what a member could reach
         return TARGETS[route.name](world, probe_as), None
+    if not route.kwargs:
+        return [("", {}, True)], None
     if route.kwargs == {"pk"} and route.policy.kind == "owned":
         if not issubclass(route.policy.model, OwnedModel):
             return [], f"owned({route.policy.model.__name__}) names a model that is not an OwnedModel"
@@ -114,6 +118,12 @@ def _anonymous_refused(path: str, response, policy) -> bool:
     return _is_login_redirect(response) or (policy.kind == "roles" and response.status_code == 404)
 
 
+def _api_writers(route: Route):
+    """The roles an API view lets write (its ``write_roles``, else the platform's writer roles)."""
+    declared = inspect.getattr_static(route.view_class, "write_roles", None)
+    return declared if isinstance(declared, set | frozenset) else WRITER_ROLES
+
+
 def _expected(route: Route, user, reach: bool, method: str) -> set[int]:
     """The statuses that keep the promise of the route's policy for ``user`` (a signed-in person)."""
     policy = route.policy
@@ -123,6 +133,8 @@ def _expected(route: Route, user, reach: bool, method: str) -> set[int]:
         return success | REDIRECTS
     if policy.kind == "roles" and user.role not in policy.roles:
         return {404}
+    if method == "post" and route.drf_actions is not None and user.role not in _api_writers(route):
+        return {403, 404}  # an API action that writes refuses readers' roles before looking anything up
     if not reach:
         return {404}
     if policy.write_roles and user.role not in policy.write_roles:
@@ -149,8 +161,10 @@ def test_route_keeps_its_policy_promise(world, db, route):
         if problem:
             pytest.fail(problem)
         hidden = world.hidden_marks(user)
-        for label, kwargs, reach in targets:
+        for label, kwargs, reach, *query in targets:
             path = reverse(route.name, kwargs=kwargs)
+            if query:
+                path += "?" + urlencode(query[0])
             response = world.request(who, method, path, fresh=method == "post")
             if response.status_code == 405 and method == "get":
                 # A function view that only takes POST (it cannot say so before it is called).
@@ -201,9 +215,15 @@ def _tampered(representation: dict, mark: str) -> dict:
     return {k: (v.replace(mark, "tampered") if isinstance(v, str) else v) for k, v in representation.items()}
 
 
+def _require_factory(world, model):
+    if model not in world.private:
+        pytest.fail(f"no factory for {model._meta.label} in tests/security/factories.py")
+
+
 @pytest.mark.parametrize("route", OWNED_API_COLLECTIONS, ids=[r.id for r in OWNED_API_COLLECTIONS])
 def test_readers_cannot_create(world, db, route):
     model = route.policy.model
+    _require_factory(world, model)
     before = model.objects.count()
     failures = []
     for who in ("bank_auditor", "supervisor"):
@@ -217,6 +237,7 @@ def test_readers_cannot_create(world, db, route):
 @pytest.mark.parametrize("route", OWNED_API_DETAILS, ids=[r.id for r in OWNED_API_DETAILS])
 def test_writes_outside_reach_are_refused_and_change_nothing(world, db, route):
     model = route.policy.model
+    _require_factory(world, model)
     s = world.sector
     cases = [  # (who, row, expected status)
         ("bank_auditor", world.private[model].get(s.bank.pk), 403),
@@ -277,9 +298,11 @@ def test_no_reference_to_rows_outside_reach(world, db, route):
     if "patch" not in route.drf_actions:
         pytest.skip("no partial update on this route")
     model = route.policy.model
+    _require_factory(world, model)
     s = world.sector
     failures = []
     for field, (related, many) in _owned_relations(route).items():
+        _require_factory(world, related)
         for who, org, foreign in (("bank_admin", s.bank, world.private[related].get(s.insurer.pk)),
                                   ("hub_analyst", s.hub, world.to_hub[related])):
             row = world.private[model].get(org.pk)
