@@ -122,3 +122,50 @@ def _sbom_exports(world, user):
     rows = [*world.private[Sbom].values(), world.to_hub[Sbom], world.to_community[Sbom]]
     return [(f"{fmt} of {sbom.owner.slug}'s SBOM", {"pk": sbom.pk, "fmt": fmt}, world.visible(user, sbom))
             for sbom in rows if sbom is not None for fmt in ("sarif", "vex")]
+
+
+# --- TAXII 2.1 (one API root, "hub"; a collection is reached by its owner and the organisations
+# named as its readers or writers, never through a Share) -----------------------------------------
+
+TAXII_ROOT = "hub"
+
+
+@target("taxii:api-root", "taxii:collections")
+def _taxii_roots(world, user):
+    return [("the hub's API root", {"api_root": TAXII_ROOT}, True),
+            ("an unknown API root", {"api_root": "elsewhere"}, False)]
+
+
+def _taxii_collections(world, user):
+    from forceb.intel.models import Collection
+
+    rows = [*world.private[Collection].values(), world.to_hub[Collection], world.to_community[Collection]]
+    found = [(f"collection of {c.owner.slug} ({world.build.marks[c]})",
+              {"api_root": TAXII_ROOT, "collection_id": str(c.uuid)}, c.owner_id == user.organization_id)
+             for c in rows if c is not None]
+    return [*found, ("an unknown collection", {"api_root": TAXII_ROOT,
+                                               "collection_id": "00000000-0000-4000-8000-000000000000"}, False)]
+
+
+@target("taxii:collection", "taxii:manifest", "taxii:objects")
+def _taxii_collection(world, user):
+    return _taxii_collections(world, user)
+
+
+@target("taxii:object", "taxii:versions")
+def _taxii_object(world, user):
+    # No STIX object is stored in the matrix's collections: every probe must be refused alike,
+    # whether the collection is the person's or not (TAXII answers 404 for an unknown object).
+    unknown = "indicator--00000000-0000-4000-8000-000000000000"
+    return [(label, {**kwargs, "object_id": unknown}, False) for label, kwargs, _ in _taxii_collections(world, user)]
+
+
+@target("taxii:status")
+def _taxii_status(world, user):
+    return [("an unknown status", {"api_root": TAXII_ROOT, "status_id": "00000000-0000-4000-8000-000000000000"},
+             False)]
+
+
+@target("taxii:not-found")
+def _taxii_elsewhere(world, user):
+    return [("an address TAXII does not know", {"rest": "no/such/resource/"}, False)]
