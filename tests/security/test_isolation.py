@@ -317,3 +317,15 @@ def test_no_reference_to_rows_outside_reach(world, db, route):
             if _state(model, row.pk) != before:
                 failures.append(f"PATCH {path} {field}=… as {who} changed the row")
     assert not failures, "\n".join(failures)
+
+
+def test_no_api_lets_a_row_change_its_owner():
+    """``owner`` is set from the requesting organisation; a writable one would let a member create
+    rows in another organisation's name, or hand its rows over."""
+    writable = []
+    for route in OWNED_API:
+        serializer_class = getattr(route.callback.cls, "serializer_class", None)
+        field = serializer_class().fields.get("owner") if serializer_class is not None else None
+        if field is not None and not field.read_only:
+            writable.append(f"{route.id}: {serializer_class.__name__}.owner")
+    assert not writable, "writable owner fields:\n  " + "\n  ".join(sorted(set(writable)))
