@@ -2,14 +2,16 @@
 
 import django_filters
 
+from forceb.core.filters import IdFilter
+
 from .choices import CLOSED_STATUSES
 from .models import Advisory, Component, Finding, Sbom
 
 
 class SbomFilter(django_filters.FilterSet):
-    system_id = django_filters.NumberFilter()
-    supplier_id = django_filters.NumberFilter()
-    owner_id = django_filters.NumberFilter()
+    system_id = IdFilter()
+    supplier_id = IdFilter()
+    owner_id = IdFilter()
 
     class Meta:
         model = Sbom
@@ -17,8 +19,8 @@ class SbomFilter(django_filters.FilterSet):
 
 
 class ComponentFilter(django_filters.FilterSet):
-    sbom_id = django_filters.NumberFilter()
-    system_id = django_filters.NumberFilter(field_name="sbom__system_id")
+    sbom_id = IdFilter()
+    system_id = IdFilter(field_name="sbom__system_id")
     current = django_filters.BooleanFilter(field_name="sbom__is_current")
     name = django_filters.CharFilter(lookup_expr="icontains")
     package = django_filters.CharFilter(method="by_package")
@@ -33,9 +35,9 @@ class ComponentFilter(django_filters.FilterSet):
 
 
 class FindingFilter(django_filters.FilterSet):
-    sbom_id = django_filters.NumberFilter()
-    system_id = django_filters.NumberFilter(field_name="sbom__system_id")
-    component_id = django_filters.NumberFilter()
+    sbom_id = IdFilter()
+    system_id = IdFilter(field_name="sbom__system_id")
+    component_id = IdFilter()
     current = django_filters.BooleanFilter(field_name="sbom__is_current")
     vulnerability = django_filters.CharFilter(method="by_vulnerability")
     epss_min = django_filters.NumberFilter(field_name="epss", lookup_expr="gte")
