@@ -415,7 +415,7 @@ def show(results, args):
     table = Table(title=f"TAXII 2.1: FORCE-B vs medallion 3.0.0 (memory), {args.clients} clients, "
                         f"page {PAGE}, waitress {THREADS} threads, budget {args.budget:.0f} s/scenario "
                         f"(medallion {args.medallion_budget:.0f} s)")
-    for column in ("objects", "scenario", "FORCE-B req/s", "p50 ms", "p95 ms", "p99 ms", "medallion req/s",
+    for column in ("objects", "scenario", "FORCE-B req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "medallion req/s",
                    "p50 ms", "p99 ms", "throughput ×"):
         table.add_column(column, justify="right" if column != "scenario" else "left")
     for size, per_server in results:
@@ -428,11 +428,11 @@ def show(results, args):
                 elif ours.get("rps") and (theirs.get("timed_out") or not theirs.get("n")):
                     ratio = f"∞ (medallion > {args.medallion_budget:.0f} s/page)"
             table.add_row(f"{size:,}", scenario, fmt(ours.get("rps")), fmt(ours.get("p50")), fmt(ours.get("p95")),
-                          fmt(ours.get("p99")),
+                          fmt(ours.get("p99")), str(ours.get("errors", 0)),
                           "timed out" if theirs and theirs.get("timed_out") and not theirs.get("n")
                           else fmt(theirs.get("rps")) if theirs else "—",
                           fmt(theirs.get("p50")) if theirs else "—", fmt(theirs.get("p99")) if theirs else "—", ratio)
-    console.print(table)
+    Console(width=200).print(table)
 
 
 if __name__ == "__main__":
