@@ -10,3 +10,5 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# The test client and the live server speak plain HTTP; the redirect to HTTPS is tested on its own.
+SECURE_SSL_REDIRECT = False

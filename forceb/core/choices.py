@@ -36,7 +36,7 @@ class Role(models.TextChoices):
 
 # Roles that may change their own organisation's data. Auditors and supervisors only read.
 WRITER_ROLES = frozenset({Role.MEMBER_ADMIN, Role.MEMBER_ANALYST, Role.HUB_ANALYST, Role.PLATFORM_ADMIN})
-# Roles that may manage people, tokens and sharing decisions of their organisation.
+# Roles that may manage the people and API tokens of their organisation (any writer may share).
 ADMIN_ROLES = frozenset({Role.MEMBER_ADMIN, Role.PLATFORM_ADMIN})
 # Which roles an organisation of each kind may hold.
 ROLES_BY_KIND = {

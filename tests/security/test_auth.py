@@ -60,8 +60,6 @@ def test_production_refuses_short_and_common_passwords():
 THROTTLED = ["forceb.core.backends.ThrottledModelBackend"]
 
 
-@pytest.mark.xfail(strict=True, reason="settings: AUTHENTICATION_BACKENDS does not name the throttled backend, "
-                                       "so production sign-in is not throttled; see the report to the lead")
 def test_production_signs_in_through_the_throttled_backend():
     assert production.AUTHENTICATION_BACKENDS == THROTTLED
 
@@ -267,8 +265,6 @@ OPERATOR_DECISIONS = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="settings: SECURE_SSL_REDIRECT is not set for HTTPS deployments "
-                                       "(security.W008); see the report to the lead")
 def test_deploy_check_has_no_security_warning_the_settings_could_fix(tmp_path):
     env = {**{k: v for k, v in os.environ.items() if not k.startswith(("FORCEB_", "DJANGO_"))},
            "DJANGO_SETTINGS_MODULE": "forceb.config.settings", "FORCEB_DATA_DIR": str(tmp_path),
