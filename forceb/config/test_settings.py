@@ -12,3 +12,5 @@ STORAGES = {
 }
 # The test client and the live server speak plain HTTP; the redirect to HTTPS is tested on its own.
 SECURE_SSL_REDIRECT = False
+# Whitenoise looks files up per request in tests instead of indexing a collected folder at start-up.
+WHITENOISE_AUTOREFRESH = True

@@ -28,7 +28,7 @@ class BusinessImpactAnalysisSerializer(BaseSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:resilience:bia-detail")
     owner = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     impacts = ImpactAssessmentSerializer(many=True, read_only=True)
-    approved_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    approved_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     review_due = serializers.BooleanField(read_only=True)
 
     class Meta:

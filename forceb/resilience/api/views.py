@@ -163,7 +163,8 @@ class ScenarioViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.D
                 "time to recover, the data lost, whether tolerance, RTO or RPO is breached, and the reasons.",
     parameters=[OpenApiParameter("scenario", str, description="default: the first of your library"),
                 OpenApiParameter("org", str, description="your organisation's slug (the default)")],
-    responses={200: OBJECT}))
+    # A bare type, not a schema dict: drf-spectacular would otherwise wrap a 'list' action's answer in an array.
+    responses={200: OpenApiTypes.OBJECT}))
 class SimulationViewSet(viewsets.ViewSet):
     access_policy = access.SIGNED_IN
 
@@ -185,7 +186,7 @@ class SimulationViewSet(viewsets.ViewSet):
 
 @extend_schema_view(list=extend_schema(
     description="Every scenario of your library over your organisation's services: the heatmap's cells "
-                "(time to recover, breached).", responses={200: OBJECT}))
+                "(time to recover, breached).", responses={200: OpenApiTypes.OBJECT}))
 class HeatmapViewSet(viewsets.ViewSet):
     access_policy = access.SIGNED_IN
 
