@@ -490,10 +490,8 @@ class ShareWithdraw(LoginRequiredMixin, View):
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
         else:
             messages.success(request, f"Withdrew share #{share.pk} of “{obj}”.")
-        target = url_of(obj)
-        if not target:
-            raise Http404("no page for this object")
-        return redirect(target)
+        # Objects without a page of their own (an intel collection) lead back to the dashboard.
+        return redirect(url_of(obj) or "web:home")
 
 
 # Bulk import and export (the same actions as ``forceb inventory import/export`` and the API) -----
