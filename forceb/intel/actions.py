@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from forceb.core import actions as core_actions
@@ -381,3 +381,28 @@ def exclude_from_correlation(actor: User, value: str, reason: str = "") -> Corre
     exclusion, _ = CorrelationExclusion.objects.get_or_create(value=value.strip().lower(),
                                                               defaults={"reason": reason})
     return exclusion
+
+
+def send_digests(now=None) -> int:
+    """Tell each subscriber, in one notification per subscription, what newly matched since its
+    last digest (counts by type, only what its organisation may read). Returns how many were sent."""
+    from .queries import organisation_reach
+
+    now = now or timezone.now()
+    sent = 0
+    for sub in Subscription.objects.select_related("owner", "collection").order_by("pk"):
+        since = sub.digest_until or sub.created
+        readable = Collection.objects.filter(pk=sub.collection_id).filter(
+            Q(owner=sub.owner) | Q(readers=sub.owner)).exists()
+        new = sub.matches.filter(date_added__gt=since, date_added__lte=now).filter(organisation_reach(sub.owner))
+        by_type = dict(new.values_list("type").annotate(n=Count("pk")).order_by("-n", "type")) if readable else {}
+        with transaction.atomic():
+            if by_type:
+                total = sum(by_type.values())
+                summary = ", ".join(f"{n} {kind}" for kind, n in by_type.items())
+                core_actions.notify(
+                    sub.owner, f"{total} new for your subscription '{sub.name}'", body=summary,
+                    link=f"/taxii2/hub/collections/{sub.uuid}/objects/?added_after={stix.format_timestamp(since)}")
+                sent += 1
+            Subscription.objects.filter(pk=sub.pk).update(digest_until=now)
+    return sent

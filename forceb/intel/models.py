@@ -181,6 +181,8 @@ class Subscription(OwnedModel):
     from_inventory = models.BooleanField(
         default=False, help_text="Also match what names the organisation's suppliers and SBOM components")
     matches = models.ManyToManyField(StixObject, blank=True, related_name="subscriptions")
+    # Matches added up to this instant have been announced in a digest.
+    digest_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["owner", "name"]

@@ -293,3 +293,14 @@ def correlations(user, row: StixObject) -> list[Correlation]:
         if others:
             found.append(Correlation(kind=kind, value=value, others=others))
     return found
+
+
+def organisation_reach(organization) -> Q:
+    """The TLP condition for what a whole organisation may be told about (a digest): as
+    ``tlp_reach`` without TLP:RED, which reaches named people only, never an organisation."""
+    levels = [TLP.CLEAR, TLP.GREEN]
+    if organization.kind in (OrganizationKind.MEMBER, OrganizationKind.HUB):
+        levels.append(TLP.AMBER)
+    if organization.kind == OrganizationKind.HUB:
+        levels.append(TLP.AMBER_STRICT)
+    return Q(tlp__in=levels) | Q(contributor_id=organization.pk, tlp__in=[TLP.AMBER, TLP.AMBER_STRICT])

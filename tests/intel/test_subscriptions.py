@@ -1,6 +1,7 @@
 """Subscriptions by demand type, served as the member's own TAXII collection, and automatic
 subscriptions from what the member uses (its suppliers)."""
 
+import io
 import json
 
 import pytest
@@ -105,3 +106,30 @@ def test_terms_match_inside_longer_names_case_insensitively():
     assert not matching.matches(VULN, TLP.CLEAR, criteria)
     assert matching.matches(VULN, TLP.RED, matching.Criteria())
     assert not matching.matches(VULN, TLP.RED, matching.Criteria(max_tlp=TLP.AMBER))
+
+
+def test_digest_tells_each_subscriber_what_is_new_once(shared):
+    from django.core.management import call_command
+
+    from forceb.core.models import Notification
+
+    sub = subscribe(shared.insurer_analyst, shared.collection, name="indicators", types=["indicator"])
+    actions.add_objects(shared.bank_analyst, shared.collection,
+                        [indicator(1), indicator(2), indicator(3, tlp=TLP.AMBER_STRICT), VULN])
+    assert actions.send_digests() == 1
+    notice = Notification.objects.get(organization=shared.insurer)
+    assert notice.title == "2 new for your subscription 'indicators'"  # AMBER+STRICT is not the insurer's
+    assert notice.body == "2 indicator"
+    assert str(sub.uuid) in notice.link
+    assert actions.send_digests() == 0  # nothing new since
+    actions.add_objects(shared.bank_analyst, shared.collection, [indicator(4)])
+    out = io.StringIO()
+    call_command("intel", "digests", stdout=out)
+    assert out.getvalue().strip() == "sent 1 digest(s)"
+    assert Notification.objects.filter(organization=shared.insurer).count() == 2
+
+
+def test_a_red_object_is_never_in_an_organisations_digest(shared):
+    subscribe(shared.bank_admin, shared.collection, name="all")
+    actions.add_objects(shared.bank_analyst, shared.collection, [indicator(1, tlp=TLP.RED)])
+    assert actions.send_digests() == 0

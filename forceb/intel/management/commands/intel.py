@@ -7,6 +7,7 @@
     forceb intel attack-import [FILE] [--collection ID] [--as USERNAME]
     forceb intel misp-import EVENT.json --collection ID --as USERNAME [--anonymous]
     forceb intel misp-export --collection ID [--as USERNAME] [--output FILE]
+    forceb intel digests
 """
 
 import gzip
@@ -75,12 +76,13 @@ class Command(BaseCommand):
         mexp.add_argument("--as", dest="username",
                           help="export what this person may read; without it, only TLP:CLEAR and TLP:GREEN")
         mexp.add_argument("--output", "-o")
+        sub.add_parser("digests", help="send the subscription digests now (also a background task)")
 
     def handle(self, *args, verb, **options):
         self.console = Console(file=self.stderr._out, stderr=True)
         handler = {"collection": self.collection, "import": self.import_bundle, "export": self.export,
                    "attack-import": self.attack_import, "misp-import": self.misp_import,
-                   "misp-export": self.misp_export}[verb]
+                   "misp-export": self.misp_export, "digests": self.digests}[verb]
         with audit.acting_as(label="cli"):
             handler(**options)
 
@@ -169,6 +171,9 @@ class Command(BaseCommand):
             self.stdout.write(text)
         self.console.print(f"exported {len(event['Event']['Attribute'])} attribute(s); {left_out} indicator(s) "
                            "with patterns MISP attributes cannot hold were left out")
+
+    def digests(self, **options):
+        self.stdout.write(f"sent {actions.send_digests()} digest(s)")
 
     def _add(self, user, coll, objects, *, anonymous):
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
