@@ -9,7 +9,7 @@ from django.test import Client
 
 from forceb.intel import actions
 from forceb.intel.models import AddStatus, StixObject
-from forceb.intel.taxii.http import MAX_CONTENT_LENGTH
+from forceb.intel.taxii.http import MAX_CONTENT_LENGTH, MAX_OBJECTS_PER_ENVELOPE
 
 from .conftest import TAXII, envelope, indicator
 
@@ -127,6 +127,13 @@ def test_oversized_envelope_gets_413_and_stores_nothing(shared):
     padding = "x" * (MAX_CONTENT_LENGTH + 10)
     response = post(token_client(shared, "bank_analyst"), objects_url(shared),
                     envelope(indicator(1, description=padding)))
+    assert_taxii_error(response, 413)
+    assert not StixObject.objects.exists()
+
+
+def test_too_many_objects_in_one_envelope_get_413_and_store_nothing(shared):
+    response = post(token_client(shared, "bank_analyst"), objects_url(shared),
+                    envelope(*[indicator(n) for n in range(MAX_OBJECTS_PER_ENVELOPE + 1)]))
     assert_taxii_error(response, 413)
     assert not StixObject.objects.exists()
 

@@ -25,6 +25,9 @@ TAXII_MEDIA_TYPE = "application/taxii+json;version=2.1"
 STIX_MEDIA_TYPE = "application/stix+json;version=2.1"
 #: Largest request body the API root accepts (advertised as max_content_length).
 MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+#: Objects one POST may carry: each is validated while the client waits (a few milliseconds each),
+#: so a larger contribution is split into several envelopes (or imported with the CLI).
+MAX_OBJECTS_PER_ENVELOPE = 1000
 #: Page size when the client gives no limit, and the most the server returns in one page.
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000

@@ -19,6 +19,7 @@ from .http import (
     DEFAULT_LIMIT,
     MAX_CONTENT_LENGTH,
     MAX_LIMIT,
+    MAX_OBJECTS_PER_ENVELOPE,
     STIX_MEDIA_TYPE,
     TAXII_MEDIA_TYPE,
     TaxiiError,
@@ -57,7 +58,7 @@ def api_root(request, user, api_root):
     _check_root(api_root)
     return json_response({
         "title": "FORCE-B hub",
-        "description": "Collections of the sector hub",
+        "description": f"Collections of the sector hub; at most {MAX_OBJECTS_PER_ENVELOPE} objects per POST",
         "versions": [TAXII_MEDIA_TYPE],
         "max_content_length": MAX_CONTENT_LENGTH,
     })
@@ -247,6 +248,8 @@ def _add_objects(request, user, api_root, collection_id):
         raise TaxiiError(400, "Malformed JSON", str(exc)[:200]) from exc
     if not isinstance(envelope, dict) or not isinstance(envelope.get("objects"), list) or not envelope["objects"]:
         raise TaxiiError(422, "Not an envelope", "send a JSON object whose 'objects' is a non-empty list")
+    if len(envelope["objects"]) > MAX_OBJECTS_PER_ENVELOPE:
+        raise TaxiiError(413, "Too many objects", f"send at most {MAX_OBJECTS_PER_ENVELOPE} objects per envelope")
     try:
         result = actions.add_objects(user, found, envelope["objects"])
     except actions.InvalidObjects as exc:
