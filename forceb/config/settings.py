@@ -105,11 +105,14 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # WAL lets the web process read while a task writes; the busy timeout absorbs short write locks.
+    # WAL lets readers go on while one writer writes; IMMEDIATE makes a writing transaction take the
+    # write lock when it begins, so concurrent writers queue on the busy timeout instead of failing
+    # with "database is locked" when a read lock cannot be upgraded (the audit trail appends in every
+    # write).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "timeout": 20}
+        {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "timeout": 20,
+         "transaction_mode": "IMMEDIATE"}
     )
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
