@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -24,17 +23,13 @@ from forceb.sbom.feeds import (
     parse_osv,
     score_cvss,
 )
+from tests.conftest import shared_data
 
 HERE = Path(__file__).parent / "data"
-REPO = Path(__file__).resolve().parents[2]
 
 
 def shared_vuln() -> Path:
-    root = Path(os.environ.get("FORCEB_SHARED_DATA", REPO.parent / "shared" / "data"))
-    path = root / "vuln"
-    if not path.is_dir():
-        pytest.skip(f"shared vulnerability data not found at {path} (set FORCEB_SHARED_DATA)")
-    return path
+    return shared_data("vuln")
 
 
 def _record(vid: str, **extra) -> dict:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,17 +17,13 @@ from forceb.sbom.readers import (
     read_sbom,
     read_sbom_file,
 )
+from tests.conftest import shared_data
 
 HERE = Path(__file__).parent / "data"
-REPO = Path(__file__).resolve().parents[2]
 
 
 def shared_vuln() -> Path:
-    root = Path(os.environ.get("FORCEB_SHARED_DATA", REPO.parent / "shared" / "data"))
-    path = root / "vuln"
-    if not path.is_dir():
-        pytest.skip(f"shared vulnerability data not found at {path} (set FORCEB_SHARED_DATA)")
-    return path
+    return shared_data("vuln")
 
 
 # --- our own fixtures ---------------------------------------------------------------------------
