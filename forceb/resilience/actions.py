@@ -8,24 +8,25 @@ unless everything is valid. ``actor`` None is the platform operator at the comma
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from forceb.core import actions as core_actions
 from forceb.core.choices import ADMIN_ROLES, OrganizationKind
-from forceb.core.models import Organization
+from forceb.core.models import Notification, Organization
 from forceb.inventory.models import BusinessService, Supplier, System
 
 from . import loader, queries
 from . import scenarios as library
 from . import simulate as engine
-from .choices import ActionStatus, BiaStatus, DrillStatus
+from .choices import BIA_REVIEW_DAYS, ActionStatus, BiaStatus, DrillStatus
 from .models import (
     BackupLayer,
     BusinessImpactAnalysis,
@@ -536,3 +537,40 @@ def update_drill_action(actor, action: DrillAction, *, status: str | None = None
         action.due_date = due_date
     return core_actions.save_object(action)
 
+
+
+# --------------------------------------------------------------------------- yearly review
+
+
+def _review_reasons(bia: BusinessImpactAnalysis, cutoff: datetime) -> list[str]:
+    reasons = []
+    if bia.status == BiaStatus.APPROVED and bia.approved_at is not None and bia.approved_at < cutoff:
+        reasons.append(f"approved {bia.approved_at:%Y-%m-%d}, more than a year ago")
+    if bia.status == BiaStatus.DRAFT and bia.created < cutoff:
+        reasons.append(f"draft since {bia.created:%Y-%m-%d}, never approved")
+    if bia.rto_minutes is not None and bia.impact_tolerance_minutes is not None \
+            and bia.rto_minutes > bia.impact_tolerance_minutes:
+        reasons.append(f"RTO {bia.rto_minutes} min exceeds the impact tolerance {bia.impact_tolerance_minutes} min")
+    return reasons
+
+
+@transaction.atomic
+def review_bias(*, now: datetime | None = None) -> int:
+    """The yearly review (measure 28): tell each member which current BIAs are older than a year or
+    set an RTO beyond the tolerance. One notification per BIA version, so running it daily repeats
+    nothing: a version stays flagged until a new version is recorded or approved. Returns how many
+    notifications were sent."""
+    cutoff = (now or timezone.now()) - timedelta(days=BIA_REVIEW_DAYS)
+    sent = 0
+    current = BusinessImpactAnalysis.objects.exclude(status=BiaStatus.SUPERSEDED).select_related("owner", "service")
+    for bia in current.order_by("owner_id", "service__name", "version"):
+        reasons = _review_reasons(bia, cutoff)
+        if not reasons:
+            continue
+        title = f"BIA review due: {bia.service.name} v{bia.version}"
+        link = reverse("web:resilience-bia", kwargs={"pk": bia.pk})
+        if Notification.objects.filter(organization_id=bia.owner_id, link=link, title=title).exists():
+            continue
+        core_actions.notify(bia.owner, title, body="; ".join(reasons) + ".", link=link)
+        sent += 1
+    return sent

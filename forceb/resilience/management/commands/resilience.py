@@ -33,7 +33,8 @@ def _minutes(value) -> str:
 class Command(BaseCommand):
     help = ("Operational resilience: 'forceb resilience simulate --scenario NAME [--org SLUG] "
             "[--format json|table]', 'forceb resilience export [--org SLUG]', "
-            "'forceb resilience import FILE' or 'forceb resilience import --defaults'.")
+            "'forceb resilience import FILE' or 'forceb resilience import --defaults', "
+            "'forceb resilience review'.")
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="verb", required=True)
@@ -46,6 +47,7 @@ class Command(BaseCommand):
         load = sub.add_parser("import", help="import a library document (scenarios and BIAs)")
         load.add_argument("file", nargs="?", help="JSON file, or - for standard input")
         load.add_argument("--defaults", action="store_true", help="publish the built-in scenario library")
+        sub.add_parser("review", help="notify members of BIAs older than a year or with RTO beyond tolerance")
 
     def handle(self, *args, verb, **options):
         with audit.acting_as(label="cli"):
@@ -98,6 +100,10 @@ class Command(BaseCommand):
     def do_export(self, *, org, **_):
         document = queries.export_library(None, self._org(org))
         self.stdout.write(json.dumps(document, indent=2, ensure_ascii=False))
+
+    def do_review(self, **_):
+        sent = actions.review_bias()
+        self.stdout.write(self.style.SUCCESS(f"BIA review: {sent} notification(s) sent"))
 
     def do_import(self, *, file, defaults, **_):
         if defaults:
