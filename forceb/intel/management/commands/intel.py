@@ -8,6 +8,7 @@
     forceb intel misp-import EVENT.json --collection ID --as USERNAME [--anonymous]
     forceb intel misp-export --collection ID [--as USERNAME] [--output FILE]
     forceb intel digests
+    forceb intel report [--quarter 2026Q3] [--format html|pdf] -o FILE
 """
 
 import gzip
@@ -77,12 +78,16 @@ class Command(BaseCommand):
                           help="export what this person may read; without it, only TLP:CLEAR and TLP:GREEN")
         mexp.add_argument("--output", "-o")
         sub.add_parser("digests", help="send the subscription digests now (also a background task)")
+        rep = sub.add_parser("report", help="the English threat-posture report (TLP:CLEAR and GREEN only)")
+        rep.add_argument("--quarter", help="such as 2026Q3; default: the current quarter")
+        rep.add_argument("--format", dest="fmt", choices=("html", "pdf"), default="html")
+        rep.add_argument("--output", "-o", required=True)
 
     def handle(self, *args, verb, **options):
         self.console = Console(file=self.stderr._out, stderr=True)
         handler = {"collection": self.collection, "import": self.import_bundle, "export": self.export,
                    "attack-import": self.attack_import, "misp-import": self.misp_import,
-                   "misp-export": self.misp_export, "digests": self.digests}[verb]
+                   "misp-export": self.misp_export, "digests": self.digests, "report": self.report}[verb]
         with audit.acting_as(label="cli"):
             handler(**options)
 
@@ -174,6 +179,20 @@ class Command(BaseCommand):
 
     def digests(self, **options):
         self.stdout.write(f"sent {actions.send_digests()} digest(s)")
+
+    def report(self, quarter, fmt, output, **options):
+        from forceb.intel import report
+
+        try:
+            year, number = report.parse_quarter(quarter) if quarter else report.current_quarter()
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        built = report.build(year, number)
+        if fmt == "pdf":
+            Path(output).write_bytes(report.render_pdf(built))
+        else:
+            Path(output).write_text(report.render_html(built), encoding="utf-8")
+        self.stdout.write(f"{built.title}: {output}")
 
     def _add(self, user, coll, objects, *, anonymous):
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
