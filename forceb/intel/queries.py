@@ -194,7 +194,16 @@ def sighting_summary(user, collection: Collection, sighted_id: str) -> SightingS
     """The sightings of ``sighted_id`` that ``user`` may read in ``collection``, summed. The
     number of organisations that reported them is counted from the contributor column, which is
     never shown: an anonymous sighting adds to the count without saying whose it is."""
-    rows = visible_objects(user, collection).filter(sighting_of=sighted_id, is_latest=True)
+    return _summarise(visible_objects(user, collection).filter(sighting_of=sighted_id, is_latest=True))
+
+
+def sector_sighting_summary(user, sighted_id: str) -> SightingSummary:
+    """``sighting_summary`` over every collection the person reads (sightings are often kept in a
+    collection of their own, apart from the indicators they are about)."""
+    return _summarise(readable_objects(user).filter(sighting_of=sighted_id, is_latest=True))
+
+
+def _summarise(rows) -> SightingSummary:
     organisations = rows.values("contributor_id").distinct().count()
     total, firsts, lasts = 0, [], []
     for body in rows.values_list("body", flat=True).iterator():
@@ -254,6 +263,12 @@ def leaderboard(year: int, quarter: int) -> list[tuple[str, int, dict]]:
     return sorted(board, key=lambda row: (-row[1], row[0]))
 
 
+def readable_collections(user):
+    """The collections the person's organisation reads (owns or is named a reader of)."""
+    org = user.organization_id
+    return Collection.objects.filter(Q(owner_id=org) | Q(readers=org)).distinct()
+
+
 def readable_objects(user):
     """Every version the person may read, in every collection their organisation reads."""
     if user is None or not user.is_authenticated or user.organization_id is None:
@@ -304,3 +319,93 @@ def organisation_reach(organization) -> Q:
     if organization.kind == OrganizationKind.HUB:
         levels.append(TLP.AMBER_STRICT)
     return Q(tlp__in=levels) | Q(contributor_id=organization.pk, tlp__in=[TLP.AMBER, TLP.AMBER_STRICT])
+
+
+# Browsing and search (REST API and UI) -----------------------------------------------------------
+
+def search_objects(user, *, types=(), text: str = "", technique: str = "", tlp: str = "", collection=None):
+    """The latest versions the person may read, narrowed by type, TLP, collection, free text (in
+    the object's JSON: names, patterns, descriptions) and ATT&CK technique: the attack pattern
+    with that id (``T1566`` also finds ``T1566.001``), what mentions it, and what a readable
+    relationship ties to it. Everything starts from ``readable_objects``, so TLP holds."""
+    found = readable_objects(user).filter(is_latest=True)
+    if types:
+        found = found.filter(type__in=list(types))
+    if tlp:
+        found = found.filter(tlp=tlp)
+    if collection is not None:
+        found = found.filter(collection=collection)
+    if text:
+        found = found.filter(body__icontains=text)
+    if technique:
+        technique = technique.strip().upper()
+        patterns = list(readable_objects(user).filter(type="attack-pattern", is_latest=True,
+                                                      body__icontains=f'"external_id":"{technique}')
+                        .values_list("stix_id", flat=True).distinct())
+        linked = set()
+        for pattern_id in patterns:
+            for body in (readable_objects(user).filter(type="relationship", is_latest=True, body__contains=pattern_id)
+                         .values_list("body", flat=True)):
+                rel = json.loads(body)
+                linked.update({rel.get("source_ref"), rel.get("target_ref")} - {pattern_id})
+        found = found.filter(Q(body__icontains=technique) | Q(stix_id__in=[*patterns, *linked]))
+    return found.select_related("collection").order_by("-date_added")
+
+
+def readable_version(user, pk: int) -> StixObject | None:
+    """One stored version by its row id, or ``None`` when the person may not read it (a 404)."""
+    return readable_objects(user).select_related("collection").filter(pk=pk).first()
+
+
+@dataclass
+class Link:
+    """One relationship of an object, seen from that object: the relationship and its other end
+    (``other`` is ``None`` when the other end is not readable: only its id is known)."""
+
+    relationship: StixObject
+    relationship_type: str
+    outgoing: bool
+    other_id: str
+    other: StixObject | None
+
+
+def relationships_of(user, row: StixObject) -> list[Link]:
+    """The readable relationships (and sightings) naming ``row``'s object, with the readable
+    object at their other end: what the detail page draws."""
+    readable = readable_objects(user).filter(is_latest=True)
+    links, ends = [], set()
+    for rel in readable.filter(type="relationship", body__contains=row.stix_id).order_by("date_added"):
+        obj = json.loads(rel.body)
+        if row.stix_id not in (obj.get("source_ref"), obj.get("target_ref")):
+            continue
+        outgoing = obj.get("source_ref") == row.stix_id
+        other_id = obj.get("target_ref") if outgoing else obj.get("source_ref")
+        links.append(Link(rel, obj.get("relationship_type", "related-to"), outgoing, other_id, None))
+        ends.add(other_id)
+    by_id = {o.stix_id: o for o in readable.filter(stix_id__in=ends).select_related("collection")}
+    for link in links:
+        link.other = by_id.get(link.other_id)
+    return links
+
+
+def name_of(row: StixObject) -> str:
+    """What to call a version on a page: its name, else its pattern, else its id."""
+    obj = json.loads(row.body)
+    return obj.get("name") or obj.get("pattern") or obj.get("value") or row.stix_id
+
+
+def versions_naming(user, value: str) -> Correlation:
+    """The readable latest versions that name ``value`` (an indicator value looked up directly),
+    with the same exclusion list and cap as ``correlations``."""
+    from .correlation import CAP
+
+    value = value.strip()
+    lowered = value.lower()
+    if CorrelationExclusion.objects.filter(value=lowered).exists():
+        return Correlation(kind="excluded", value=value, others=[])
+    named_by = ObservedValue.objects.filter(Q(value=value) | Q(value=lowered))
+    if named_by.values("stix_object__stix_id").distinct().count() > CAP:
+        return Correlation(kind="", value=value, others=[], capped=True)
+    others = list(readable_objects(user).filter(pk__in=named_by.values("stix_object_id"), is_latest=True)
+                  .select_related("collection").order_by("date_added"))
+    return Correlation(kind="", value=value, others=others)

@@ -169,3 +169,32 @@ def _taxii_status(world, user):
 @target("taxii:not-found")
 def _taxii_elsewhere(world, user):
     return [("an address TAXII does not know", {"rest": "no/such/resource/"}, False)]
+
+
+# --- the intelligence REST API --------------------------------------------------------------------
+
+@target("api:intel:correlate")
+def _intel_correlate(world, user):
+    # The value to correlate is a query parameter; an unknown value answers an empty correlation.
+    return [("an unknown value", {}, True, {"value": "203.0.113.250"})]
+
+
+@target("api:intel:collection-detail")
+def _intel_collections(world, user):
+    # As over TAXII: a collection is reached by its owner and the organisations named on it.
+    return [(label, {"pk": kwargs["collection_id"] and _collection_pk(kwargs["collection_id"])}, reach)
+            for label, kwargs, reach in _taxii_collections(world, user)]
+
+
+def _collection_pk(uuid):
+    from forceb.intel.models import Collection
+
+    found = Collection.objects.filter(uuid=uuid).first()
+    return found.pk if found else 999_999
+
+
+@target("api:intel:object-detail", "api:intel:object-correlations", "api:intel:object-sightings")
+def _intel_objects(world, user):
+    # The matrix's collections hold no STIX object (TLP is tested in tests/intel/test_api.py):
+    # an unknown version is refused alike for everyone.
+    return [("an unknown version", {"pk": 999_999}, False)]
