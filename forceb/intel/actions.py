@@ -324,6 +324,12 @@ def _match_subscriptions(collection: Collection, rows: list[StixObject]) -> None
         links.extend(through(subscription_id=subscription.pk, stixobject_id=row.pk)
                      for row, obj in parsed if matching.matches(obj, row.tlp, criteria))
     through.objects.bulk_create(links, batch_size=BATCH, ignore_conflicts=True)
+    hooked = {link.subscription_id for link in links} & {s.pk for s in subscriptions if s.webhook_url}
+    if hooked:
+        from .tasks import deliver_webhook_task
+
+        # After commit: the receiver must never hear of objects a rollback took back.
+        transaction.on_commit(lambda: [deliver_webhook_task.enqueue(pk) for pk in sorted(hooked)])
 
 
 @transaction.atomic
@@ -363,6 +369,36 @@ def rematch(subscription: Subscription) -> int:
             batch = []
     through.objects.bulk_create(batch)
     return found + len(batch)
+
+
+@transaction.atomic
+def set_webhook(actor: User, subscription: Subscription, url: str) -> str:
+    """Deliver the subscription's new matches to ``url``, signed with a new secret, which is
+    returned to be shown once (it is never shown again; setting the URL again makes a new one).
+    Delivery starts with what matches from now on."""
+    from . import webhooks
+
+    if not actor.can_write or subscription.owner_id != actor.organization_id:
+        raise PermissionDenied("not your organisation's subscription")
+    try:
+        webhooks.check_target(url)
+    except webhooks.RefusedTarget as exc:
+        raise ValidationError({"webhook_url": str(exc)}) from exc
+    subscription.webhook_url = url
+    subscription.webhook_secret = webhooks.new_secret()
+    subscription.webhook_until = timezone.now()
+    subscription.full_clean()
+    subscription.save()
+    return subscription.webhook_secret
+
+
+@transaction.atomic
+def clear_webhook(actor: User, subscription: Subscription) -> None:
+    if not actor.can_write or subscription.owner_id != actor.organization_id:
+        raise PermissionDenied("not your organisation's subscription")
+    subscription.webhook_url = subscription.webhook_secret = ""
+    subscription.webhook_until = None
+    subscription.save()
 
 
 # Correlation -----------------------------------------------------------------------------------

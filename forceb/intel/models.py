@@ -183,6 +183,15 @@ class Subscription(OwnedModel):
     matches = models.ManyToManyField(StixObject, blank=True, related_name="subscriptions")
     # Matches added up to this instant have been announced in a digest.
     digest_until = models.DateTimeField(null=True, blank=True, editable=False)
+    webhook_url = models.URLField(max_length=500, blank=True,
+                                  help_text="Where new matches are POSTed, signed (forceb.intel.webhooks)")
+    # The HMAC key of the signature: kept in clear because signing needs it, shown once when
+    # generated, never audited nor served.
+    webhook_secret = models.CharField(max_length=64, blank=True, editable=False)
+    # Matches added up to this instant have been delivered to the webhook.
+    webhook_until = models.DateTimeField(null=True, blank=True, editable=False)
+
+    audit_exclude = ("updated", "webhook_secret")
 
     class Meta:
         ordering = ["owner", "name"]
