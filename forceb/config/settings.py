@@ -262,4 +262,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("FORCEB_LOG_LEVEL", "WARNING")},
 }
 
+# Webhook deliveries go to public addresses only; tests open loopback for their own receiver.
+FORCEB_WEBHOOK_ALLOW_LOOPBACK = _flag("FORCEB_WEBHOOK_ALLOW_LOOPBACK", False)
+
 FORCEB_SHARED_DATA = Path(os.environ.get("FORCEB_SHARED_DATA", BASE_DIR.parent / "shared" / "data"))

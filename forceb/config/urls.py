@@ -21,5 +21,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("taxii2/", include("forceb.intel.taxii.urls")),
+    path("intel/report/", include("forceb.intel.report_urls")),
     path("", include("forceb.web.urls")),
 ]

@@ -136,7 +136,6 @@ def test_html_from_the_command_line(posture, tmp_path):
         assert word not in html, word
 
 
-@pytest.mark.urls("tests.intel.report_urlconf")
 def test_web_report_for_hub_analysts_and_the_supervisor_only(posture, client):
     year, quarter = report.current_quarter()
     for user in (posture.hub_analyst, posture.supervisor):
