@@ -16,11 +16,11 @@ from django.views.decorators.http import require_POST
 from forceb.core import access
 from forceb.core.choices import ADMIN_ROLES, WRITER_ROLES
 from forceb.inventory import graph as layout_engine
-from forceb.inventory.models import BusinessService
+from forceb.inventory.models import BusinessService, System
 
 from . import actions, forms, queries
 from .choices import DEFAULT_IMPACT_MINUTES, BiaStatus
-from .models import BusinessImpactAnalysis, Drill
+from .models import BackupLayer, BusinessImpactAnalysis, Drill
 
 #: Colour classes of a node in a scenario's picture, from the reasons the engine gives.
 OUTCOME_OF_REASON = {"hit": "hit", "no_recovery_path": "hit", "restored_from_layer": "restored",
@@ -268,3 +268,135 @@ def bia_approve(request, pk):
     else:
         messages.success(request, f"{bia} approved: {bia.service} now has its tolerance, RTO and RPO.")
     return redirect(reverse("web:resilience-bia", kwargs={"pk": bia.pk}))
+
+
+# --------------------------------------------------------------------------- backup layers
+
+
+def _layer_rows(system, *, without=None) -> list[dict]:
+    """The system's layers in ``set_backup_layers``'s shape, which replaces them all at once."""
+    return [forms.BackupLayerForm.initial_of(layer) for layer in system.backup_layers.all() if layer.pk != without]
+
+
+def _save_layers(request, system, rows, form) -> bool:
+    try:
+        actions.set_backup_layers(request.user, system, rows)
+    except ValidationError as exc:
+        for message in _errors(exc):
+            form.add_error(None, message)
+        return False
+    return True
+
+
+def _layers_page(request, system, form):
+    return render(request, "resilience/system_layers.html", {
+        "system": system, "layers": system.backup_layers.select_related("provider"), "form": form,
+        "may_write": request.user.can_write and system.owner_id == request.user.organization_id})
+
+
+@access.policy(access.owned(System))
+@login_required
+def system_layers(request, pk):
+    """A system's backup layers (measure 28), and for its writers a form to add one."""
+    system = get_object_or_404(System.objects.restrict(request.user), pk=pk)
+    return _layers_page(request, system, forms.BackupLayerForm())
+
+
+@access.policy(access.owned(System, write_roles=WRITER_ROLES))
+@login_required
+@require_POST
+def layer_add(request, pk):
+    system = get_object_or_404(System.objects.restrict(request.user, "change"), pk=pk)
+    form = forms.BackupLayerForm(request.POST)
+    if form.is_valid() and _save_layers(request, system, [*_layer_rows(system), form.cleaned_data], form):
+        messages.success(request, f"Layer {form.cleaned_data['name']} added to {system}.")
+        return redirect("web:resilience-system-layers", pk=system.pk)
+    return _layers_page(request, system, form)
+
+
+@access.policy(access.owned(BackupLayer, write_roles=WRITER_ROLES))
+@login_required
+def layer_edit(request, pk):
+    layer = get_object_or_404(BackupLayer.objects.restrict(request.user, "change").select_related("system"), pk=pk)
+    system = layer.system
+    form = forms.BackupLayerForm(request.POST if request.method == "POST" else None,
+                                 initial=forms.BackupLayerForm.initial_of(layer))
+    if request.method == "POST" and form.is_valid() \
+            and _save_layers(request, system, [*_layer_rows(system, without=layer.pk), form.cleaned_data], form):
+        messages.success(request, f"Layer {form.cleaned_data['name']} of {system} saved.")
+        return redirect("web:resilience-system-layers", pk=system.pk)
+    return render(request, "resilience/form.html", {"form": form, "title": f"Edit {layer}"})
+
+
+@access.policy(access.owned(BackupLayer, write_roles=WRITER_ROLES))
+@login_required
+def layer_delete(request, pk):
+    """Confirm, then remove one layer (the system keeps its others)."""
+    layer = get_object_or_404(BackupLayer.objects.restrict(request.user, "change").select_related("system"), pk=pk)
+    system = layer.system
+    if request.method != "POST":
+        return render(request, "resilience/confirm_delete.html", {"object": layer, "back": reverse(
+            "web:resilience-system-layers", kwargs={"pk": system.pk})})
+    try:
+        actions.set_backup_layers(request.user, system, _layer_rows(system, without=layer.pk))
+    except ValidationError as exc:
+        messages.error(request, "; ".join(_errors(exc)))
+    else:
+        messages.success(request, f"Layer {layer.name} removed from {system}.")
+    return redirect("web:resilience-system-layers", pk=system.pk)
+
+
+# --------------------------------------------------------------------------- supplier recovery evidence
+
+
+@access.policy(access.roles(*WRITER_ROLES))
+@login_required
+def evidence_edit(request):
+    """Record (or replace) the organisation's evidence of a supplier's recovery capability (measure 29)."""
+    initial = {}
+    supplier = request.GET.get("supplier")
+    if supplier and supplier.isdigit():
+        current = queries.supplier_evidence(request.user).filter(
+            owner_id=request.user.organization_id, supplier_id=int(supplier)).first()
+        initial = {"supplier": int(supplier)}
+        if current is not None:
+            initial.update({name: getattr(current, name) for name in (
+                "stated_recovery_minutes", "tested_recovery_minutes", "recovery_point_minutes", "evidence_date",
+                "reference")})
+    form = forms.SupplierEvidenceForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        supplier = data.pop("supplier")
+        data["reference"] = data["reference"] or ""
+        try:
+            actions.record_supplier_evidence(request.user, None, supplier, **data)
+        except ValidationError as exc:
+            for message in _errors(exc):
+                form.add_error(None, message)
+        else:
+            messages.success(request, f"Recovery evidence of {supplier} recorded.")
+            return redirect("web:resilience-overview")
+    return render(request, "resilience/form.html", {"form": form, "title": "Supplier recovery evidence"})
+
+
+# --------------------------------------------------------------------------- drill results
+
+
+@access.policy(access.owned(Drill, write_roles=WRITER_ROLES))
+@login_required
+def drill_result(request, pk):
+    """Close a drill with each service's measured recovery and a finding to track."""
+    drill = get_object_or_404(Drill.objects.restrict(request.user, "change").select_related("scenario"), pk=pk)
+    services = BusinessService.objects.filter(owner_id=drill.owner_id).order_by("name")
+    form = forms.DrillResultForm(request.POST if request.method == "POST" else None, services=services)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.record_drill_result(request.user, drill, measurements=form.measurements(),
+                                        findings=form.findings())
+        except ValidationError as exc:
+            for message in _errors(exc):
+                form.add_error(None, message)
+        else:
+            messages.success(request, f"{drill} completed: recovery measured.")
+            return redirect("web:resilience-drill", pk=drill.pk)
+    return render(request, "resilience/form.html", {"form": form, "title": f"Result of {drill}"})
