@@ -13,7 +13,8 @@ def navigation(request):
     if user.organization_id and user.organization.kind == OrganizationKind.MEMBER:
         nav += [("web:service-list", "Services"), ("web:system-list", "Systems"),
                 ("web:relationship-list", "Suppliers"), ("web:dependency-list", "Dependencies")]
-    nav += [("web:supplier-list", "Registry"), ("web:sbom-dashboard", "SBOM"), ("web:resilience-overview", "Resilience")]
+    nav += [("web:supplier-list", "Registry"), ("web:sbom-dashboard", "SBOM"), ("web:resilience-overview", "Resilience"),
+            ("web:intel-browse", "Intelligence")]
     if user.role in ADMIN_ROLES or user.role == Role.AUDITOR:
         nav += [("web:audit", "Audit trail")]
     items = []

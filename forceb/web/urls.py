@@ -20,4 +20,5 @@ urlpatterns = [
     path("inventory/", include(inventory_urls.urlpatterns)),
     path("sbom/", include("forceb.sbom.urls")),
     path("resilience/", include("forceb.resilience.urls")),
+    path("intel/", include("forceb.intel.urls")),
 ]

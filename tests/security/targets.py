@@ -198,3 +198,8 @@ def _intel_objects(world, user):
     # The matrix's collections hold no STIX object (TLP is tested in tests/intel/test_api.py):
     # an unknown version is refused alike for everyone.
     return [("an unknown version", {"pk": 999_999}, False)]
+
+
+@target("web:intel-object")
+def _intel_object_pages(world, user):
+    return _intel_objects(world, user)
