@@ -14,7 +14,6 @@ from tests.conftest import shared_data
 from . import kb
 
 
-
 def run(*args):
     out, err = io.StringIO(), io.StringIO()
     code = 0

@@ -18,7 +18,6 @@ from tests.conftest import shared_data
 from . import kb
 
 
-
 @pytest.fixture
 def portfolio(sector, tmp_path):
     """Bank A: two systems using Django 3.2.0 and one using none of the advisories' packages;

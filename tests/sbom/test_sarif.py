@@ -12,7 +12,6 @@ from tests.conftest import shared_data
 from . import kb
 
 
-
 @pytest.fixture
 def schema():
     return json.loads(shared_data("vuln", "schemas", "sarif-schema-2.1.0.json").read_text())

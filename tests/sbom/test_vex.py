@@ -14,7 +14,6 @@ from tests.conftest import shared_data
 from . import kb
 
 
-
 @pytest.fixture
 def two_systems(sector, tmp_path):
     kb.load(tmp_path)

@@ -12,7 +12,6 @@ from forceb.sbom.models import Sbom
 from . import kb
 
 
-
 @pytest.fixture
 def world(sector, tmp_path):
     kb.load(tmp_path)
