@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "forceb.sbom",
     "forceb.intel",
     "forceb.resilience",
+    "forceb.soc",
     "forceb.web",
 ]
 

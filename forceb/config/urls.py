@@ -9,6 +9,7 @@ api_patterns = [
     path("intel/", include("forceb.intel.api.urls")),
     path("sbom/", include("forceb.sbom.api.urls")),
     path("resilience/", include("forceb.resilience.api.urls")),
+    path("soc/", include("forceb.soc.api.urls")),
 ]
 
 # The schema and its readers are public: they describe the API, they hold no data.

@@ -15,6 +15,7 @@ def navigation(request):
                 ("web:relationship-list", "Suppliers"), ("web:dependency-list", "Dependencies")]
     nav += [("web:supplier-list", "Registry"), ("web:sbom-dashboard", "SBOM"), ("web:resilience-overview", "Resilience"),
             ("web:intel-browse", "Intelligence")]
+    nav += [("web:soc-tickets", "SOC tickets")]
     if user.role in ADMIN_ROLES or user.role == Role.AUDITOR:
         nav += [("web:audit", "Audit trail")]
     items = []

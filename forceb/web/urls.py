@@ -21,4 +21,5 @@ urlpatterns = [
     path("sbom/", include("forceb.sbom.urls")),
     path("resilience/", include("forceb.resilience.urls")),
     path("intel/", include("forceb.intel.urls")),
+    path("soc/", include("forceb.soc.urls")),
 ]

@@ -86,6 +86,8 @@ class World:
             return True
         if row.owner_id == user.organization_id:
             return True
+        if getattr(row, "hub_reads_every_row", False) and user.organization_id == self.sector.hub.pk:
+            return True  # reported to the hub by nature (an incident ticket to the Joint Defense SOC)
         if row in self.revealed_to_all:
             return True
         return row in self.revealed_to_hub and user.organization_id == self.sector.hub.pk
