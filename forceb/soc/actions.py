@@ -75,12 +75,13 @@ def _schema_problems(document) -> dict[str, list[str]]:
         else:
             message = error.message
         problems.setdefault(place(path), []).append(message)
-    return problems
+    # jsonschema reports each missing field once per field, each time naming them all.
+    return {where: list(dict.fromkeys(messages)) for where, messages in problems.items()}
 
 
 def _when(document, name, problems):
     text = document.get(name)
-    if text in (None, ""):
+    if not isinstance(text, str) or not text or name in problems:
         return None
     parsed = parse_datetime(text)
     if parsed is None:
@@ -90,11 +91,16 @@ def _when(document, name, problems):
     return parsed
 
 
-def _inventory(actor, model, refs, field, problems):
+def _inventory(actor, model, document, field, problems):
     """Rows of the member's own inventory named by id or name; another's rows are unknown."""
+    refs = document.get(field, [])
+    if field in problems or not isinstance(refs, list):
+        return []
     own = model.objects.restrict(actor, "change")
     found = []
     for n, ref in enumerate(refs):
+        if f"{field}[{n}]" in problems:
+            continue
         row = own.filter(pk=ref).first() if isinstance(ref, int) else own.filter(name=ref).first()
         if row is None:
             label = "business service" if model is BusinessService else "system"
@@ -105,23 +111,25 @@ def _inventory(actor, model, refs, field, problems):
 
 
 def _check(actor, document) -> tuple[dict, dict[str, list[str]]]:
-    """The document's values ready for the model, and its problems by place."""
+    """The document's values ready for the model, and its problems by place: the schema's, and
+    then those of every part the schema found well-formed, so that one answer names them all."""
     problems = _schema_problems(document)
-    if problems or not isinstance(document, dict):
+    if not isinstance(document, dict):
         return {}, problems
     values = {name: document[name] for name in MEMBER_FIELDS if name in document}
     values["occurred_at"] = _when(document, "occurred_at", problems)
     values["detected_at"] = _when(document, "detected_at", problems)
     if values["occurred_at"] and values["detected_at"] and values["occurred_at"] > values["detected_at"]:
         problems.setdefault("occurred_at", []).append("after detected_at: an incident is detected once it occurred")
-    for n, observable in enumerate(document.get("observables", [])):
+    observables = document.get("observables", [])
+    for n, observable in enumerate(observables if isinstance(observables, list) else []):
+        if any(where.startswith(f"observables[{n}]") for where in problems):
+            continue
         problem = extraction.observable_problem(observable)
         if problem is not None:
             problems.setdefault(f"observables[{n}].{problem[0]}", []).append(problem[1])
-    values["affected_services"] = _inventory(actor, BusinessService, document.get("affected_services", []),
-                                             "affected_services", problems)
-    values["affected_systems"] = _inventory(actor, System, document.get("affected_systems", []),
-                                            "affected_systems", problems)
+    values["affected_services"] = _inventory(actor, BusinessService, document, "affected_services", problems)
+    values["affected_systems"] = _inventory(actor, System, document, "affected_systems", problems)
     return values, problems
 
 
