@@ -2,6 +2,7 @@
 ``schemas/ticket.schema.json`` (``actions.submit_ticket`` checks it); it is read with its hub-set
 fields, its extracted values and, on request, its correlations."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.relations import PrimaryKeyRelatedField
 
@@ -11,6 +12,15 @@ from forceb.inventory.models import BusinessService, System
 
 from ..choices import Priority, TicketStatus
 from ..models import Ticket, TicketValue
+
+
+@extend_schema_field({"type": "string", "enum": TicketStatus.values,
+                      "description": "new, triaged, in-progress or closed"})
+class TicketStatusField(serializers.ChoiceField):
+    """A ticket's status, its enumeration written inline: the schema has other enums named 'status'."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=TicketStatus.choices, **kwargs)
 
 
 class TicketValueSerializer(serializers.ModelSerializer):
@@ -36,6 +46,7 @@ class TicketSerializer(BaseSerializer):
     values = TicketValueSerializer(many=True, read_only=True)
     submitted_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     triaged_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    status = TicketStatusField(read_only=True)
 
     class Meta:
         model = Ticket
@@ -59,13 +70,19 @@ class TicketSerializer(BaseSerializer):
         return {name for name, f in self.fields.items() if f.read_only}
 
 
+@extend_schema_field({"type": "string", "description": "new, triaged, in-progress or closed"})
+class TriageStatusField(TicketStatusField):
+    """The same choices as a ticket's status, written as a plain string in the schema: an enum used
+    by two components would need a name in the project's ENUM_NAME_OVERRIDES."""
+
+
 class TriageSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=TicketStatus.choices, required=False)
+    status = TriageStatusField(required=False)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
     note = serializers.CharField(required=False, allow_blank=True)
 
 
-class IntelRefSerializer(serializers.Serializer):
+class TicketIntelRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     stix_id = serializers.CharField()
     type = serializers.CharField()
@@ -85,18 +102,18 @@ class TicketRefSerializer(serializers.Serializer):
     detected_at = serializers.DateTimeField()
 
 
-class CorrelationSerializer(serializers.Serializer):
+class TicketCorrelationSerializer(serializers.Serializer):
     kind = serializers.CharField()
     value = serializers.CharField()
     source = serializers.CharField(help_text="text or observable (empty on an intelligence object's side)")
     capped = serializers.BooleanField(help_text="named too often to correlate on (the cap)")
-    intel = IntelRefSerializer(many=True, help_text="STIX objects you may read that name the value")
+    intel = TicketIntelRefSerializer(many=True, help_text="STIX objects you may read that name the value")
     tickets = TicketRefSerializer(many=True, help_text="other tickets you may see that name the value")
     unseen_tickets = serializers.IntegerField(help_text="tickets naming the value that you may not see: "
                                                         "a count, never which")
 
 
-class SummarySerializer(serializers.Serializer):
+class TicketSummarySerializer(serializers.Serializer):
     scope = serializers.ChoiceField(choices=["sector", "organisation"])
     total = serializers.IntegerField()
     by_status = serializers.DictField(child=serializers.IntegerField())

@@ -81,18 +81,18 @@ class TicketViewSet(OwnedModelViewSet):
 
     @extend_schema(description="Each value the ticket names, with the STIX objects you may read and the other "
                                "tickets you may see that name it, and a count of those you may not see "
-                               "(exclusion list and cap applied).", responses=s.CorrelationSerializer(many=True))
+                               "(exclusion list and cap applied).", responses=s.TicketCorrelationSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def correlations(self, request, pk=None):
         found = queries.correlations(request.user, self.get_object())
-        return Response(s.CorrelationSerializer(found, many=True, context={"request": request}).data)
+        return Response(s.TicketCorrelationSerializer(found, many=True, context={"request": request}).data)
 
     @extend_schema(description="Ticket counts by status, category, priority and sector: the sector's for the hub "
                                "and the supervisor (aggregates only), your institution's otherwise.",
-                   responses=s.SummarySerializer)
+                   responses=s.TicketSummarySerializer)
     @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
     def summary(self, request):
-        return Response(s.SummarySerializer(queries.summary(request.user)).data)
+        return Response(s.TicketSummarySerializer(queries.summary(request.user)).data)
 
 
 class IntelObjectTicketsView(APIView):
@@ -101,10 +101,10 @@ class IntelObjectTicketsView(APIView):
 
     access_policy = access.SIGNED_IN
 
-    @extend_schema(responses=s.CorrelationSerializer(many=True))
+    @extend_schema(responses=s.TicketCorrelationSerializer(many=True))
     def get(self, request, pk):
         row = intel_queries.readable_version(request.user, pk)
         if row is None:
             raise Http404("no such object")
         found = queries.tickets_naming(request.user, row)
-        return Response(s.CorrelationSerializer(found, many=True, context={"request": request}).data)
+        return Response(s.TicketCorrelationSerializer(found, many=True, context={"request": request}).data)
