@@ -220,6 +220,21 @@ def store_values(ticket: Ticket) -> int:
     return len(rows)
 
 
+def reextract_all(batch: int = 500) -> int:
+    """Extract every ticket's values again (after the engine or the exclusion list changed), one
+    transaction per batch so that a long run holds no lock for long; safe to run again."""
+    done, last = 0, 0
+    while True:
+        ids = list(Ticket.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch])
+        if not ids:
+            return done
+        with transaction.atomic():
+            for ticket in Ticket.objects.filter(pk__in=ids):
+                store_values(ticket)
+        done += len(ids)
+        last = ids[-1]
+
+
 @transaction.atomic
 def triage_ticket(actor, ticket: Ticket, *, status: str | None = None, priority: str | None = None,
                   note: str | None = None) -> Ticket:

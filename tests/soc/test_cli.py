@@ -67,3 +67,25 @@ def test_bad_input_and_bad_users_are_refused(soc, tmp_path, payload, username, m
     code, err = exit_code("ticket-import", write(tmp_path, payload), "--as", username)
     assert code == 2 and message in err
     assert not Ticket.objects.exists()
+
+
+def test_reextract_applies_a_new_exclusion_to_stored_values(soc):
+    from forceb.intel.models import CorrelationExclusion
+    from forceb.soc import actions
+
+    ticket = actions.submit_ticket(soc.bank_analyst, document())
+    assert ticket.values.filter(value="secure-login-1.example").exists()
+    CorrelationExclusion.objects.create(value="secure-login-1.example")
+    out = io.StringIO()
+    call_command("soc", "reextract", stdout=out)
+    assert "1 ticket(s) extracted again" in out.getvalue()
+    assert not ticket.values.filter(value="secure-login-1.example").exists()
+    assert ticket.values.filter(kind="attack-pattern").exists()
+
+
+def test_the_reextract_task_runs(soc):
+    from forceb.soc import actions
+    from forceb.soc.tasks import reextract_tickets_task
+
+    actions.submit_ticket(soc.bank_analyst, document())
+    assert reextract_tickets_task.enqueue().return_value == 1

@@ -1,5 +1,8 @@
 """``forceb soc``: the Joint Defense SOC's verbs.
 
+``forceb soc reextract`` extracts every ticket's values again (after the exclusion list or the
+extraction engine changed).
+
 ``forceb soc ticket-import FILE --as USERNAME`` reports the ticket of a JSON file (the document of
 ``forceb/soc/schemas/ticket.schema.json``; ``-`` reads standard input) in the name of a member's
 analyst or admin. A malformed ticket exits with status 2, each problem named with its place, and
@@ -21,13 +24,16 @@ BAD_INPUT = 2
 
 
 class Command(BaseCommand):
-    help = "Joint Defense SOC: 'forceb soc ticket-import FILE --as USERNAME' reports an incident ticket."
+    help = ("Joint Defense SOC: 'forceb soc ticket-import FILE --as USERNAME' reports an incident ticket; "
+            "'forceb soc reextract' extracts every ticket's values again.")
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="verb", required=True)
         imp = sub.add_parser("ticket-import", help="report the incident ticket of a JSON file")
         imp.add_argument("file", help="JSON ticket document, or - for standard input")
         imp.add_argument("--as", dest="username", required=True, help="a member analyst or admin")
+        sub.add_parser("reextract", help="extract every ticket's observable values again (after the exclusion "
+                                         "list or the extraction engine changed)")
 
     def handle(self, *args, verb, **options):
         getattr(self, f"do_{verb.replace('-', '_')}")(**options)
@@ -60,3 +66,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(
             f"ticket #{ticket.pk} reported for {ticket.owner.slug}: {ticket.title} "
             f"({ticket.values.count()} observable value(s))"))
+
+    def do_reextract(self, **_):
+        with audit.acting_as(label="cli"):
+            done = actions.reextract_all()
+        self.stdout.write(self.style.SUCCESS(f"{done} ticket(s) extracted again"))
