@@ -72,6 +72,8 @@ def _schema_problems(document) -> dict[str, list[str]]:
             message = f"{error.instance!r} is not one of {', '.join(map(str, error.validator_value))}"
         elif error.validator == "pattern":
             message = "must not be empty"
+        elif error.validator == "oneOf" and path and path[0] in ("affected_services", "affected_systems"):
+            message = "an id (a whole number from 1) or a name (1 to 200 characters)"
         else:
             message = error.message
         problems.setdefault(place(path), []).append(message)
@@ -79,11 +81,26 @@ def _schema_problems(document) -> dict[str, list[str]]:
     return {where: list(dict.fromkeys(messages)) for where, messages in problems.items()}
 
 
+def _nul_places(value, path=()) -> list[str]:
+    """Places of the strings (and keys) holding a NUL character, which no database text takes."""
+    if isinstance(value, str):
+        return [place(path)] if "\x00" in value else []
+    if isinstance(value, dict):
+        found = [place((*path, key)) for key in value if isinstance(key, str) and "\x00" in key]
+        return found + [p for key, item in value.items() for p in _nul_places(item, (*path, key))]
+    if isinstance(value, list):
+        return [p for n, item in enumerate(value) for p in _nul_places(item, (*path, n))]
+    return []
+
+
 def _when(document, name, problems):
     text = document.get(name)
     if not isinstance(text, str) or not text or name in problems:
         return None
-    parsed = parse_datetime(text)
+    try:
+        parsed = parse_datetime(text)
+    except ValueError:  # well formed but no such instant (a 13th month)
+        parsed = None
     if parsed is None:
         problems.setdefault(name, []).append(f"{text!r} is not an ISO 8601 date and time")
     elif timezone.is_naive(parsed):
@@ -114,7 +131,11 @@ def _check(actor, document) -> tuple[dict, dict[str, list[str]]]:
     """The document's values ready for the model, and its problems by place: the schema's, and
     then those of every part the schema found well-formed, so that one answer names them all."""
     problems = _schema_problems(document)
-    if not isinstance(document, dict):
+    nul = _nul_places(document)
+    for where in nul:
+        problems.setdefault(where, []).append("contains a NUL character")
+    if not isinstance(document, dict) or nul:
+        # Nothing with a NUL goes further: the database would refuse it.
         return {}, problems
     values = {name: document[name] for name in MEMBER_FIELDS if name in document}
     values["occurred_at"] = _when(document, "occurred_at", problems)

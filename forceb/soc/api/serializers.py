@@ -47,6 +47,7 @@ class TicketSerializer(BaseSerializer):
     submitted_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     triaged_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     status = TicketStatusField(read_only=True)
+    priority = serializers.ChoiceField(choices=[("", "not triaged"), *Priority.choices], read_only=True)
 
     class Meta:
         model = Ticket
