@@ -236,3 +236,61 @@ def test_tasks_run_the_same_actions(portfolio):
     assert result.return_value["sboms"] == sorted([portfolio.sboms["bank-django"].pk, portfolio.sboms["insurer"].pk])
     assert result.return_value["new_findings"] == 2
     assert tasks.match_sbom_task.enqueue(portfolio.sboms["insurer"].pk).return_value == 0
+
+
+def _answers(matcher, purl):
+    return {f.id for f in matcher.match([purl]).findings}
+
+
+def test_the_matcher_follows_feed_changes_as_deltas_not_rebuilds(portfolio, monkeypatch):
+    from forceb.sbom import matching, queries
+
+    engine = queries.matcher()
+    assert _answers(engine, "pkg:pypi/django@3.2.0") == {"PYSEC-TEST-1"}
+    built = []
+    monkeypatch.setattr(matching.Matcher, "__init__", lambda *a, **k: built.append(a) or pytest.fail("rebuilt"))
+
+    widened = [a if a["id"] != "PYSEC-TEST-1" else kb.advisory(
+        "PYSEC-TEST-1", "PyPI", "django", "5.0.0", aliases=["CVE-2099-0001"], cvss=kb.CVSS_CRITICAL)
+        for a in kb.ADVISORIES]
+    new = kb.advisory("PYSEC-TEST-9", "PyPI", "django", "4.0.0", introduced="3.0", aliases=["CVE-2099-0009"])
+    actions.import_feeds(kb.write_feeds(portfolio.tmp / "delta", [*widened, new]), rematch=False)
+    assert queries.matcher() is engine
+    assert _answers(engine, "pkg:pypi/django@4.2.0") == {"PYSEC-TEST-1"}  # the widened range
+    assert _answers(engine, "pkg:pypi/django@3.5.0") == {"PYSEC-TEST-1", "PYSEC-TEST-9"}
+
+    Advisory.objects.filter(osv_id="PYSEC-TEST-9").delete()
+    assert queries.matcher() is engine
+    assert _answers(engine, "pkg:pypi/django@3.5.0") == {"PYSEC-TEST-1"}
+    assert built == []
+
+
+def test_the_matcher_sees_a_kev_listing_without_rebuilding(portfolio):
+    from forceb.sbom import queries
+
+    engine = queries.matcher()
+    [before] = engine.match(["pkg:npm/lodash@4.17.15"]).findings
+    assert not before.kev
+    listed = {**kb.KEV, "vulnerabilities": [*kb.KEV["vulnerabilities"], {
+        **kb.KEV["vulnerabilities"][0], "cveID": "CVE-2099-0002", "dueDate": "2099-03-01"}]}
+    folder = portfolio.tmp / "kev"
+    folder.mkdir()
+    (folder / "known_exploited_vulnerabilities.json").write_text(json.dumps(listed))
+    actions.import_feeds(folder, rematch=False)
+    assert queries.matcher() is engine
+    [after] = engine.match(["pkg:npm/lodash@4.17.15"]).findings
+    assert after.kev and str(after.kev_due_date) == "2099-03-01"
+
+
+def test_an_advisory_stamped_in_the_past_is_still_seen(portfolio, monkeypatch):
+    """A clock that went backwards (or a batch committed late) must not hide a row from the matcher."""
+    import time_machine
+
+    from forceb.sbom import queries
+
+    engine = queries.matcher()
+    with time_machine.travel("2001-01-01T00:00:00Z"):
+        late = kb.advisory("PYSEC-TEST-8", "PyPI", "django", "9.0.0", aliases=["CVE-2099-0088"])
+        actions._store_advisories([actions.feeds.parse_osv(late)], actions.FeedReport())
+    assert queries.matcher() is engine
+    assert "PYSEC-TEST-8" in _answers(engine, "pkg:pypi/django@4.2.0")
