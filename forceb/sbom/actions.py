@@ -818,8 +818,8 @@ def sync_feeds(progress: Progress = _no_progress, *, feeds_wanted: Iterable[str]
     """Download what changed from the official sources, import it, re-match what it touches.
 
     Each source is imported on its own: a refused file (a malformed download, or an ATT&CK bundle
-    with nowhere to go) leaves that source's data as it was and is said in the report. Its ``sha256``
-    is cleared, so the next sync imports the copy it kept even when the source answers 304.
+    with nowhere to go) is said in the report and does not stop the other sources. Its ``sha256`` is
+    cleared, so the next sync imports the copy it kept even when the source answers 304.
     """
     urls = feed_urls()
     folder = folder or Path(settings.DATA_DIR) / "feeds"
