@@ -13,6 +13,7 @@ from rich.progress import (
     DownloadColumn,
     MofNCompleteColumn,
     Progress,
+    ProgressColumn,
     TextColumn,
     TimeElapsedColumn,
 )
@@ -35,6 +36,17 @@ class _Bars:
         if task is None:
             task = self.tasks[label] = self.progress.add_task(label, total=total)
         self.progress.update(task, completed=done, total=total)
+
+
+class _Amount(ProgressColumn):
+    """Bytes for a download, a count for records and objects (one sync shows both)."""
+
+    def __init__(self):
+        super().__init__()
+        self.size, self.count = DownloadColumn(), MofNCompleteColumn()
+
+    def render(self, task):
+        return (self.size if task.description.startswith("download") else self.count).render(task)
 
 
 class Command(BaseCommand):
@@ -65,7 +77,7 @@ class Command(BaseCommand):
             return
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         if verb == "sync":
-            columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeElapsedColumn())
+            columns = (TextColumn("{task.description}"), BarColumn(), _Amount(), TimeElapsedColumn())
         with Progress(*columns, console=console, transient=False) as progress, audit.acting_as(label="cli"):
             bars = _Bars(progress)
             try:
