@@ -249,3 +249,23 @@ def test_the_official_source_is_mitres_stix_21_publication():
     assert actions.FEED_URLS["attack"] == ("https://raw.githubusercontent.com/mitre-attack/attack-stix-data/master/"
                                            "enterprise-attack/enterprise-attack.json")
     assert Feed.ATTACK in actions.SYNCED_FEEDS
+
+
+def test_attack_import_command_lists_the_problems_and_stores_nothing(sector, tmp_path):
+    objects = attack_slice()
+    for technique in [o for o in objects if o["type"] == "attack-pattern"][:2]:
+        del technique["name"]
+    path = tmp_path / "enterprise-attack.json"
+    path.write_bytes(bundle(objects))
+    err = io.StringIO()
+    refused = r"2 problem\(s\) in the ATT&CK bundle, nothing was stored; first: attack-pattern--"
+    with pytest.raises(CommandError, match=refused):
+        call_command("intel", "attack-import", str(path), stdout=io.StringIO(), stderr=err)
+    assert "'name'" in err.getvalue()  # the second problem, listed
+    assert not StixObject.objects.exists()
+    # once the collection exists, only its writers (the hub) load into it
+    path.write_bytes(bundle(attack_slice()))
+    call_command("intel", "attack-import", str(path), stdout=io.StringIO(), stderr=io.StringIO())
+    with pytest.raises(CommandError, match="bank-analyst may not write"):
+        call_command("intel", "attack-import", str(path), "--as", "bank-analyst", stdout=io.StringIO(),
+                     stderr=io.StringIO())
