@@ -125,7 +125,9 @@ def test_bad_feed_file_is_refused_naming_the_place(sector, tmp_path):
 
 
 # --------------------------------------------------------------------------------------------
-# sync against a local server
+# sync against a local server (ATT&CK's sync is tested in tests/intel/test_attack_feed.py)
+
+VULNERABILITY_FEEDS = ("osv", "kev", "epss")
 
 
 class _FeedHandler(http.server.SimpleHTTPRequestHandler):
@@ -188,7 +190,7 @@ def feed_server(tmp_path):
     thread.start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
     urls = {"osv": base + "/{ecosystem}/all.zip", "osv-ecosystems": base + "/ecosystems.txt",
-            "kev": base + "/kev.json", "epss": base + "/epss.csv"}
+            "kev": base + "/kev.json", "epss": base + "/epss.csv", "attack": base + "/enterprise-attack.json"}
     with override_settings(FORCEB_FEED_URLS=urls):
         yield root
     server.shutdown()
@@ -197,14 +199,14 @@ def feed_server(tmp_path):
 
 def test_sync_downloads_imports_then_fetches_only_what_changed(sector, feed_server, tmp_path):
     folder = tmp_path / "cache"
-    first = actions.sync_feeds(ecosystems=["PyPI"], folder=folder)
+    first = actions.sync_feeds(feeds_wanted=VULNERABILITY_FEEDS, ecosystems=["PyPI"], folder=folder)
     assert first.sources == {"osv:PyPI": "downloaded", "kev:catalogue": "downloaded", "epss:scores": "downloaded"}
     assert Advisory.objects.count() == len(kb.ADVISORIES) and Kev.objects.count() == 1
     assert Epss.objects.count() == 3002
     state = FeedState.objects.get(feed="osv", source="PyPI")
     assert state.etag and state.imported_at and state.sha256
 
-    second = actions.sync_feeds(ecosystems=["PyPI"], folder=folder)
+    second = actions.sync_feeds(feeds_wanted=VULNERABILITY_FEEDS, ecosystems=["PyPI"], folder=folder)
     assert set(second.sources.values()) == {"unchanged (304)"} and second.imported is None
     assert any(h.get("If-None-Match") == state.etag for _, h in _FeedHandler.requests[-3:])
 
