@@ -401,6 +401,22 @@ def clear_webhook(actor: User, subscription: Subscription) -> None:
     subscription.save()
 
 
+def send_test_delivery(actor: User, subscription: Subscription) -> int:
+    """POST a signed delivery without objects to the subscription's webhook, so that the member
+    can check its receiver; returns the receiver's status. Refused or failed: ``ValidationError``
+    saying why. Nothing is marked delivered, so nothing is written."""
+    from . import webhooks
+
+    if not actor.can_write or subscription.owner_id != actor.organization_id:
+        raise PermissionDenied("not your organisation's subscription")
+    if not subscription.webhook_url:
+        raise ValidationError({"webhook_url": "this subscription has no webhook; set one first"})
+    try:
+        return webhooks.send_test(subscription)
+    except (webhooks.RefusedTarget, webhooks.DeliveryFailed) as exc:
+        raise ValidationError({"webhook_url": f"the test delivery failed: {exc}"}) from exc
+
+
 # Correlation -----------------------------------------------------------------------------------
 
 def _record_values(rows: list[StixObject]) -> None:

@@ -74,7 +74,9 @@ class SubscriptionSerializer(BaseSerializer):
     class Meta:
         model = Subscription
         fields = ["id", "url", "display", "uuid", "name", "collection", "types", "terms", "max_tlp",
-                  "min_confidence", "from_inventory"]
+                  "min_confidence", "from_inventory", "webhook_url"]
+        # Set through the webhook action, which answers the signing secret once.
+        read_only_fields = ["webhook_url"]
 
     def get_fields(self):
         fields = super().get_fields()
@@ -83,6 +85,24 @@ class SubscriptionSerializer(BaseSerializer):
             # Only a collection the organisation reads may be subscribed to; others are 'not found'.
             fields["collection"].queryset = queries.readable_collections(request.user)
         return fields
+
+
+class WebhookSerializer(serializers.Serializer):
+    """Where to deliver a subscription: https, to a public address (docs/intel.md, Webhook)."""
+
+    # A plain string: the hub's own rule (webhooks.check_target) says what is wrong with a URL.
+    url = serializers.CharField(max_length=500)
+
+
+class WebhookSecretSerializer(serializers.Serializer):
+    url = serializers.CharField()
+    secret = serializers.CharField(help_text="The HMAC-SHA256 key of X-Forceb-Signature: shown this once only")
+    signature = serializers.CharField(help_text="How a receiver checks a delivery")
+
+
+class TestDeliverySerializer(serializers.Serializer):
+    delivered = serializers.BooleanField()
+    status = serializers.IntegerField(help_text="The receiver's HTTP status")
 
 
 class SightingSerializer(serializers.Serializer):
