@@ -272,7 +272,7 @@ def name_red_recipients(actor: User, stix_object: StixObject, users: Iterable[Us
 
 def report_sighting(actor: User, collection: Collection, *, sighting_of: str, count: int = 1,
                     first_seen=None, last_seen=None, share_identity: bool = False,
-                    marking: str | None = None) -> AddResult:
+                    marking: str | None = None, description: str = "") -> AddResult:
     """A member reports that it saw an indicator. Unless it chooses to share its identity, the
     sighting is published by the hub (anonymous) and names no one: the sector learns how widely
     the indicator is seen, not by whom."""
@@ -288,6 +288,8 @@ def report_sighting(actor: User, collection: Collection, *, sighting_of: str, co
                         now=now, where_sighted=where, marking=marking)
     if share_identity:
         obj["created_by_ref"] = where
+    if description.strip():
+        obj["description"] = description.strip()
     return add_objects(actor, collection, [obj], anonymous=not share_identity)
 
 

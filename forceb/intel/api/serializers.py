@@ -115,6 +115,8 @@ class SightingSerializer(serializers.Serializer):
     last_seen = serializers.DateTimeField(required=False)
     share_identity = serializers.BooleanField(default=False)
     tlp = serializers.ChoiceField(choices=TLP.choices, required=False)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=2000,
+                                        help_text="A note published with the sighting (never who saw it)")
 
 
 class SightingSummarySerializer(serializers.Serializer):

@@ -209,7 +209,8 @@ class SightingsView(APIView):
             result = actions.report_sighting(
                 request.user, collection, sighting_of=data["sighting_of"], count=data["count"],
                 first_seen=data.get("first_seen"), last_seen=data.get("last_seen"),
-                share_identity=data["share_identity"], marking=data.get("tlp"))
+                share_identity=data["share_identity"], marking=data.get("tlp"),
+                description=data.get("description", ""))
         except PermissionDenied as exc:
             raise exceptions.PermissionDenied(str(exc)) from exc
         except (ValidationError, actions.InvalidObjects) as exc:
