@@ -83,7 +83,11 @@ def check_target(url: str) -> None:
     """Raise ``RefusedTarget`` unless ``url`` is https and every address its host resolves to
     is public (or http(s) to loopback, when allowed). Checked when the URL is set and before each
     POST, since what a name resolves to can change."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:  # an unclosed [IPv6] bracket, a port out of range...
+        raise RefusedTarget(f"not a URL: {exc}") from exc
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise RefusedTarget("a webhook URL is https:// with a host")
     if parts.username or parts.password:
@@ -91,9 +95,9 @@ def check_target(url: str) -> None:
     if parts.scheme != "https" and not _loopback_allowed():
         raise RefusedTarget(CLEAR_TEXT)
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80),
+        infos = socket.getaddrinfo(parts.hostname, port or (443 if parts.scheme == "https" else 80),
                                    type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
+    except (socket.gaierror, ValueError) as exc:  # ValueError: a NUL in the name; UnicodeError is one
         raise RefusedTarget(f"the host {parts.hostname!r} does not resolve") from exc
     for info in infos:
         address = ipaddress.ip_address(info[4][0].split("%")[0])

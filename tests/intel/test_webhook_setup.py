@@ -67,6 +67,7 @@ def test_a_failing_receiver_is_reported(shared, sub, receiver):  # noqa: F811
     ("https://10.0.0.5/hook", "not a public address"),
     ("https://127.0.0.1/hook", "not a public address"),  # loopback only when the setting allows
     ("ftp://example.com/x", "https"),
+    ("https://[203.0.113.9/hook", "not a URL"),
     ("", "blank"),
 ])
 def test_api_refuses_urls_the_hub_will_not_call(shared, sub, url, says):
