@@ -214,8 +214,9 @@ class SubscriptionForm(forms.Form):
                 kinds["vulnerabilities"].append(term)
             elif term in sectors:
                 kinds["sectors"].append(term)
-            elif queries.readable_objects(user).filter(
-                    type__in=THREAT_TYPES, is_latest=True, body__icontains=f'"name":{json.dumps(term)}').exists():
+            elif queries.readable_objects(user).filter(type__in=THREAT_TYPES, is_latest=True, body__icontains=(
+                    # The stored canonical JSON: no space after the colon, non-ASCII as is.
+                    f'"name":{json.dumps(term, ensure_ascii=False)}')).exists():
                 kinds["threats"].append(term)
             else:
                 kinds["products"].append(term)

@@ -70,13 +70,14 @@ class SubscriptionSerializer(BaseSerializer):
     collection = serializers.SlugRelatedField(slug_field="uuid", queryset=Collection.objects.all())
     types = serializers.ListField(child=serializers.CharField(max_length=250), required=False)
     terms = serializers.ListField(child=serializers.CharField(max_length=200), required=False)
+    # Set through the webhook action, which answers the signing secret once; "" when there is none.
+    webhook_url = serializers.CharField(read_only=True, help_text="Where new matches are POSTed, signed; empty: "
+                                                                  "not delivered by webhook")
 
     class Meta:
         model = Subscription
         fields = ["id", "url", "display", "uuid", "name", "collection", "types", "terms", "max_tlp",
                   "min_confidence", "from_inventory", "webhook_url"]
-        # Set through the webhook action, which answers the signing secret once.
-        read_only_fields = ["webhook_url"]
 
     def get_fields(self):
         fields = super().get_fields()
