@@ -274,7 +274,7 @@ def name_red_recipients(actor: User, stix_object: StixObject, users: Iterable[Us
 
 def report_sighting(actor: User, collection: Collection, *, sighting_of: str, count: int = 1,
                     first_seen=None, last_seen=None, share_identity: bool = False,
-                    marking: str | None = None) -> AddResult:
+                    marking: str | None = None, description: str = "") -> AddResult:
     """A member reports that it saw an indicator. Unless it chooses to share its identity, the
     sighting is published by the hub (anonymous) and names no one: the sector learns how widely
     the indicator is seen, not by whom."""
@@ -290,6 +290,8 @@ def report_sighting(actor: User, collection: Collection, *, sighting_of: str, co
                         now=now, where_sighted=where, marking=marking)
     if share_identity:
         obj["created_by_ref"] = where
+    if description.strip():
+        obj["description"] = description.strip()
     return add_objects(actor, collection, [obj], anonymous=not share_identity)
 
 
@@ -401,6 +403,22 @@ def clear_webhook(actor: User, subscription: Subscription) -> None:
     subscription.webhook_url = subscription.webhook_secret = ""
     subscription.webhook_until = None
     subscription.save()
+
+
+def send_test_delivery(actor: User, subscription: Subscription) -> int:
+    """POST a signed delivery without objects to the subscription's webhook, so that the member
+    can check its receiver; returns the receiver's status. Refused or failed: ``ValidationError``
+    saying why. Nothing is marked delivered, so nothing is written."""
+    from . import webhooks
+
+    if not actor.can_write or subscription.owner_id != actor.organization_id:
+        raise PermissionDenied("not your organisation's subscription")
+    if not subscription.webhook_url:
+        raise ValidationError({"webhook_url": "this subscription has no webhook; set one first"})
+    try:
+        return webhooks.send_test(subscription)
+    except (webhooks.RefusedTarget, webhooks.DeliveryFailed) as exc:
+        raise ValidationError({"webhook_url": f"the test delivery failed: {exc}"}) from exc
 
 
 # Correlation -----------------------------------------------------------------------------------
