@@ -113,7 +113,7 @@ def sbom_detail(request, pk):
 @access.policy(access.owned(Sbom))
 @login_required
 def sbom_export(request, pk, fmt):
-    """The SBOM's findings as SARIF 2.1.0 or CycloneDX VEX."""
+    """The SBOM's findings as SARIF 2.1.0 or CycloneDX VEX (JSON or XML)."""
     sbom = get_object_or_404(queries.sboms(request.user), pk=pk)
     rows = exports.rows_from_findings(
         Finding.objects.filter(sbom=sbom).select_related("component", "advisory").order_by("priority")
@@ -121,9 +121,12 @@ def sbom_export(request, pk, fmt):
     if fmt == "sarif":
         body, kind, name = exports.dumps(exports.sarif(rows, artifact=sbom.filename or "sbom")), \
             "application/sarif+json", f"sbom-{sbom.pk}.sarif"
-    elif fmt == "vex":
-        body = exports.cyclonedx_vex(rows, subject=sbom.subject or str(sbom.system), subject_version=sbom.subject_version)
-        kind, name = "application/vnd.cyclonedx+json", f"sbom-{sbom.pk}.vex.cdx.json"
+    elif fmt in ("vex", "vex-xml"):
+        encoding = "xml" if fmt == "vex-xml" else "json"
+        body = exports.cyclonedx_vex(rows, subject=sbom.subject or str(sbom.system), subject_version=sbom.subject_version,
+                                     encoding=encoding)
+        kind, suffix = exports.VEX_ENCODINGS[encoding]
+        name = f"sbom-{sbom.pk}.{suffix}"
     else:
         raise Http404("no such export")
     response = HttpResponse(body, content_type=kind)
