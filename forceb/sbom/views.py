@@ -1,6 +1,8 @@
 """Web pages of SBOMs and vulnerability monitoring: the portfolio dashboard, SBOMs, findings,
 component search and the sector view. Reads go through ``queries``, writes through ``actions``."""
 
+from datetime import date, timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -30,9 +32,16 @@ def _trend_figure(trend: list[dict]) -> dict:
             for s in SEVERITY_ORDER if any(p.get(s) for p in trend)]
     data.append({"type": "scatter", "mode": "lines", "name": "Known exploited (KEV)", "x": days,
                  "y": [p["kev"] for p in trend], "line": {"color": "#000", "dash": "dot"}})
+    top = max((p.get("total", 0) for p in trend), default=0)  # whole findings on the axis, never 0.5 of one
+    xaxis = {"type": "date", "tickformat": "%Y-%m-%d"}
+    if len(days) == 1:
+        # One day of history: Plotly would zoom to a millisecond around it; show the week instead.
+        day = date.fromisoformat(str(days[0])[:10])
+        xaxis["range"] = [(day - timedelta(days=3)).isoformat(), (day + timedelta(days=3)).isoformat()]
     return {"data": data, "layout": {"title": {"text": "Open findings over time", "font": {"size": 14}, "x": 0},
                                      "height": 280, "margin": {"l": 40, "r": 10, "t": 36, "b": 36},
-                                     "legend": {"orientation": "h", "y": -0.25},
+                                     "legend": {"orientation": "h", "y": -0.25}, "xaxis": xaxis,
+                                     "yaxis": {"rangemode": "tozero", "tickformat": "d", "dtick": max(1, -(-top // 5))},
                                      "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)"}}
 
 

@@ -88,5 +88,7 @@ def test_sbom_page_imports_xml_vex_and_exports_it(world):
     assert not world.sbom.findings.exclude(status="new").exists()
     good = client.post(f"/sbom/sboms/{world.sbom.pk}/", {"file": SimpleUploadedFile("v.xml", data)})
     assert good.status_code == 302 and world.sbom.findings.get(vuln_id="PYSEC-TEST-1").status == "fixed"
+    history = client.get(f"/sbom/findings/{world.sbom.findings.get(vuln_id='PYSEC-TEST-1').pk}/").content.decode()
+    assert f"Imported CycloneDX VEX ({world.bank_analyst.username})" in history  # where the decision came from
     export = client.get(f"/sbom/sboms/{world.sbom.pk}/export/vex-xml/")
     assert export["Content-Type"] == "application/vnd.cyclonedx+xml" and b"<state>resolved</state>" in export.content
