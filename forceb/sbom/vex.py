@@ -75,6 +75,11 @@ def read_vex(payload: bytes | str) -> VexDocument:
     raise VexError("/: neither CycloneDX VEX (bomFormat) nor OpenVEX (@context openvex.dev)")
 
 
+def _list(value) -> list:
+    # Optional lists of a document that does not follow its schema are read as empty, not iterated.
+    return value if isinstance(value, list) else []
+
+
 def _after_hash(ref: str) -> str:
     # A BOM-Link (urn:cdx:serial/version#bom-ref) names a component of another document by its bom-ref.
     return ref.split("#", 1)[1] if ref.startswith("urn:cdx:") and "#" in ref else ref
@@ -83,14 +88,14 @@ def _after_hash(ref: str) -> str:
 def _purls_by_ref(doc: dict) -> dict[str, str]:
     """bom-ref -> purl of the document's own components: its statements name them by bom-ref,
     which means nothing in another SBOM, while the purl does."""
-    out, stack = {}, list(doc.get("components") or [])
+    out, stack = {}, list(_list(doc.get("components")))
     while stack:
         c = stack.pop()
         if not isinstance(c, dict):
             continue
         if isinstance(c.get("bom-ref"), str) and isinstance(c.get("purl"), str):
             out[c["bom-ref"]] = c["purl"]
-        stack.extend(c.get("components") or [])
+        stack.extend(_list(c.get("components")))
     return out
 
 
@@ -104,24 +109,24 @@ def _cyclonedx(doc: dict, place=lambda i: f"/vulnerabilities/{i}") -> VexDocumen
     statements = []
     for i, v in enumerate(vulns):
         where = place(i)
-        if not isinstance(v, dict) or not isinstance(v.get("id"), str):
+        if not isinstance(v, dict) or not isinstance(v.get("id"), str) or not v["id"].strip():
             raise VexError(f"{where}: a vulnerability needs an id")
         analysis = v.get("analysis") if isinstance(v.get("analysis"), dict) else {}
         state = analysis.get("state")
         if state is None:
             continue  # no analysis: nothing is stated about it
-        if state not in FROM_CYCLONEDX_STATE:
+        if not isinstance(state, str) or state not in FROM_CYCLONEDX_STATE:
             raise VexError(f"{where}/analysis/state: unknown state {state!r}")
         justification = analysis.get("justification") or ""
-        if justification and justification not in Justification.values:
+        if justification and (not isinstance(justification, str) or justification not in Justification.values):
             raise VexError(f"{where}/analysis/justification: unknown justification {justification!r}")
         detail = analysis.get("detail") if isinstance(analysis.get("detail"), str) else ""
         if state == "false_positive":
             detail = detail or "false positive"
-        refs = [_after_hash(a["ref"]) for a in v.get("affects") or []
+        refs = [_after_hash(a["ref"]) for a in _list(v.get("affects"))
                 if isinstance(a, dict) and isinstance(a.get("ref"), str)]
         targets = tuple(purls.get(ref, ref) for ref in refs)
-        aliases = tuple(r["id"] for r in v.get("references") or [] if isinstance(r, dict) and isinstance(r.get("id"), str))
+        aliases = tuple(r["id"] for r in _list(v.get("references")) if isinstance(r, dict) and isinstance(r.get("id"), str))
         statements.append(Statement(v["id"], FROM_CYCLONEDX_STATE[state], aliases, targets, (), justification, detail,
                                     where))
     return VexDocument(DecisionSource.CYCLONEDX_VEX, tuple(statements))
@@ -177,6 +182,8 @@ def _cyclonedx_xml(payload: bytes) -> VexDocument:
 
 
 def _ids(raw, where: str) -> tuple[str, ...]:
+    if raw is not None and not isinstance(raw, list):
+        raise VexError(f"{where}: a list of products")
     out = []
     for j, item in enumerate(raw or []):
         if isinstance(item, str):
@@ -204,18 +211,20 @@ def _openvex(doc: dict) -> VexDocument:
         aliases: tuple[str, ...] = ()
         if isinstance(vuln, dict):
             name = vuln.get("name") or vuln.get("@id")
-            aliases = tuple(a for a in vuln.get("aliases") or [] if isinstance(a, str))
+            aliases = tuple(a for a in _list(vuln.get("aliases")) if isinstance(a, str))
         else:
             name = vuln
         if not isinstance(name, str) or not name:
             raise VexError(f"{where}/vulnerability: needs a name")
         status = s.get("status")
-        if status not in FROM_OPENVEX_STATUS:
+        if not isinstance(status, str) or status not in FROM_OPENVEX_STATUS:
             raise VexError(f"{where}/status: unknown status {status!r}")
         justification = s.get("justification") or ""
-        if justification and justification not in FROM_OPENVEX_JUSTIFICATION:
+        if justification and (not isinstance(justification, str) or justification not in FROM_OPENVEX_JUSTIFICATION):
             raise VexError(f"{where}/justification: unknown justification {justification!r}")
         products = s.get("products") or []
+        if not isinstance(products, list):
+            raise VexError(f"{where}/products: a list of products")
         subcomponents: list[str] = []
         for j, p in enumerate(products):
             if isinstance(p, dict):

@@ -1,6 +1,7 @@
-"""Fuzzing the VEX reader's XML path: whatever the bytes, a VexDocument or one VexError with a
-message, never another exception."""
+"""Fuzzing the VEX reader (XML above all, and JSON-shaped CycloneDX VEX and OpenVEX): whatever the
+bytes, a VexDocument or one VexError with a message, never another exception."""
 
+import json
 import os
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -103,3 +104,26 @@ def test_an_encoding_expat_cannot_read_is_an_error_not_a_crash(encoding):
         read_vex(data)
     with pytest.raises(SbomError, match="line 1: the XML declaration names an encoding that cannot be read"):
         read_sbom(data)
+
+
+_json = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=12),
+                     lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children,
+                                                                                        max_size=3), max_leaves=12)
+
+
+@FUZZ
+@given(st.lists(st.fixed_dictionaries({}, optional={
+    "id": _json | st.text(max_size=8), "analysis": _json | st.fixed_dictionaries({}, optional={
+        "state": _json | _state, "justification": _json | _justification, "detail": _json}),
+    "affects": _json, "references": _json}), max_size=4), _json)
+def test_generated_cyclonedx_vex_json(vulnerabilities, components):
+    _outcome(json.dumps({"bomFormat": "CycloneDX", "vulnerabilities": vulnerabilities,
+                         "components": components}).encode())
+
+
+@FUZZ
+@given(st.lists(st.fixed_dictionaries({}, optional={
+    "vulnerability": _json, "status": _json | st.sampled_from(["fixed", "affected", "not_affected"]),
+    "justification": _json, "products": _json, "impact_statement": _json}), max_size=4))
+def test_generated_openvex(statements):
+    _outcome(json.dumps({"@context": "https://openvex.dev/ns/v0.2.0", "statements": statements}).encode())
