@@ -187,3 +187,11 @@ def sector(request):
     vuln = request.GET.get("vulnerability", "").strip()
     return render(request, "sbom/sector.html", {"vulnerability": vuln,
                                                 "view": queries.sector_view(request.user, vuln) if vuln else None})
+
+
+@access.policy(access.SIGNED_IN)
+@login_required
+def feeds(request):
+    """Where the knowledge bases come from (OSV, KEV, EPSS, MITRE ATT&CK): each source, its address,
+    when it was last fetched and imported, and how that went."""
+    return render(request, "sbom/feeds.html", {"states": queries.feed_states()})

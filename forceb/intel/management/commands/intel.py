@@ -4,14 +4,13 @@
     forceb intel collection list
     forceb intel import BUNDLE --collection ID --as USERNAME [--anonymous]
     forceb intel export --collection ID [--as USERNAME] [--output FILE]
-    forceb intel attack-import [FILE] [--collection ID] [--as USERNAME]
+    forceb intel attack-import [FILE] [--collection ID] [--as USERNAME]   (online: forceb feeds sync --feed attack)
     forceb intel misp-import EVENT.json --collection ID --as USERNAME [--anonymous]
     forceb intel misp-export --collection ID [--as USERNAME] [--output FILE]
     forceb intel digests
     forceb intel report [--quarter 2026Q3] [--format html|pdf] -o FILE
 """
 
-import gzip
 import json
 import uuid
 from pathlib import Path
@@ -23,13 +22,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from forceb.core import audit
-from forceb.core.choices import TLP, WRITER_ROLES, OrganizationKind
+from forceb.core.choices import TLP
 from forceb.core.models import Organization, User
 from forceb.intel import actions, exports, misp, stix
 from forceb.intel.models import Collection
 
 ATTACK_FILE = "intel/attack/enterprise-attack-v15.json.gz"
-ATTACK_ALIAS = "mitre-attack-enterprise"
 
 
 class Command(BaseCommand):
@@ -133,20 +131,27 @@ class Command(BaseCommand):
         path = Path(file) if file else settings.FORCEB_SHARED_DATA / ATTACK_FILE
         if not path.exists():
             raise CommandError(f"no ATT&CK bundle at {path}")
-        user = _user(username) if username else _hub_writer()
-        if collection:
-            coll = _collection(collection)
-        else:
-            coll = Collection.objects.filter(alias=ATTACK_ALIAS).first() or actions.create_collection(
-                None, title="MITRE ATT&CK Enterprise", alias=ATTACK_ALIAS, default_tlp=TLP.CLEAR,
-                description="© The MITRE Corporation. This work is reproduced and distributed with the "
-                            "permission of The MITRE Corporation.",
-                readers=Organization.objects.exclude(kind=OrganizationKind.HUB))
-        objects = [stix.upgrade_from_20(obj) for obj in _read_bundle(path)]
-        with audit.acting_as(user=user):
-            result = self._add(user, coll, objects, anonymous=False)
-        self.stdout.write(f"{coll.uuid}: stored {result.stored} ATT&CK version(s), "
-                          f"{result.duplicates} already present")
+        try:
+            user = _user(username) if username else actions.attack_contributor()
+            columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+            with Progress(*columns, console=self.console) as progress, audit.acting_as(user=user):
+                bars: dict = {}
+
+                def show(label, done, total):
+                    if label not in bars:
+                        bars[label] = progress.add_task(label, total=total)
+                    progress.update(bars[label], completed=done, total=total)
+
+                result = actions.import_attack(path, collection=_collection(collection) if collection else None,
+                                               actor=user, progress=show)
+        except ValidationError as exc:
+            for message in exc.messages[1:]:
+                self.console.print(f"[red]{message}[/]")
+            raise CommandError(exc.messages[0]) from exc
+        except PermissionDenied as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(f"{result.collection.uuid}: stored {result.stored} ATT&CK version(s), "
+                          f"{result.present} already present")
 
     def misp_import(self, event, collection, username, anonymous, **options):
         user = _user(username)
@@ -227,14 +232,6 @@ def _user(username: str) -> User:
     return user
 
 
-def _hub_writer() -> User:
-    user = User.objects.filter(organization__kind=OrganizationKind.HUB, is_active=True,
-                               role__in=WRITER_ROLES).select_related("organization").order_by("pk").first()
-    if user is None:
-        raise CommandError("the hub has no active analyst or admin to load ATT&CK as; use --as")
-    return user
-
-
 def _collection(ident: str) -> Collection:
     try:
         found = Collection.objects.filter(uuid=uuid.UUID(ident)).first()
@@ -246,12 +243,7 @@ def _collection(ident: str) -> Collection:
 
 
 def _read_bundle(path: Path) -> list:
-    opener = gzip.open if path.suffix == ".gz" else open
     try:
-        with opener(path, "rt", encoding="utf-8") as handle:
-            bundle = json.load(handle)
-    except (OSError, ValueError) as exc:
-        raise CommandError(f"{path}: not a readable JSON file ({exc})") from exc
-    if not isinstance(bundle, dict) or bundle.get("type") != "bundle" or not isinstance(bundle.get("objects"), list):
-        raise CommandError(f"{path}: not a STIX bundle (a JSON object with type 'bundle' and a list 'objects')")
-    return bundle["objects"]
+        return actions.read_bundle_file(path)
+    except ValidationError as exc:
+        raise CommandError(exc.messages[0]) from exc
