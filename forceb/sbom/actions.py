@@ -899,7 +899,8 @@ def decide_finding(actor, finding: Finding, status: str, justification: str = ""
 
 
 def import_vex(actor, system: System, payload: bytes | str) -> dict:
-    """Apply a CycloneDX VEX or OpenVEX document to the findings of ``system``'s current SBOM."""
+    """Apply a CycloneDX VEX (JSON or XML) or OpenVEX document to the findings of ``system``'s current
+    SBOM: every statement or none."""
     from . import vex
 
     if actor is not None and not System.objects.restrict(actor, "change").filter(pk=system.pk).exists():
@@ -922,8 +923,13 @@ def import_vex(actor, system: System, payload: bytes | str) -> dict:
                 unmatched.append(statement.vulnerability)
                 continue
             for finding in hits:
-                decide_finding(actor, finding, statement.status, statement.justification, statement.detail,
-                               source=document.source)
+                try:
+                    decide_finding(actor, finding, statement.status, statement.justification, statement.detail,
+                                   source=document.source)
+                except ValidationError as exc:
+                    # The whole document is refused (the transaction rolls back), naming the statement.
+                    raise ValidationError(f"{statement.where or statement.vulnerability}: "
+                                          f"{'; '.join(exc.messages)}") from exc
                 applied += 1
         audit.record(AuditAction.IMPORT, sbom, after={"vex": document.source, "statements": len(document.statements),
                                                       "applied": applied, "unmatched": len(unmatched)})
