@@ -6,10 +6,12 @@ then writes the versions in bulk under the collection's lock, keeps the ``is_lat
 ``is_first`` flags true, and records one audit entry naming the true contributor.
 """
 
+import gzip
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -18,7 +20,7 @@ from django.utils import timezone
 
 from forceb.core import actions as core_actions
 from forceb.core import audit
-from forceb.core.choices import AuditAction
+from forceb.core.choices import TLP, WRITER_ROLES, AuditAction, OrganizationKind
 from forceb.core.models import Organization, User
 
 from . import correlation, matching, stix
@@ -272,7 +274,7 @@ def name_red_recipients(actor: User, stix_object: StixObject, users: Iterable[Us
 
 def report_sighting(actor: User, collection: Collection, *, sighting_of: str, count: int = 1,
                     first_seen=None, last_seen=None, share_identity: bool = False,
-                    marking: str | None = None) -> AddResult:
+                    marking: str | None = None, description: str = "") -> AddResult:
     """A member reports that it saw an indicator. Unless it chooses to share its identity, the
     sighting is published by the hub (anonymous) and names no one: the sector learns how widely
     the indicator is seen, not by whom."""
@@ -288,6 +290,8 @@ def report_sighting(actor: User, collection: Collection, *, sighting_of: str, co
                         now=now, where_sighted=where, marking=marking)
     if share_identity:
         obj["created_by_ref"] = where
+    if description.strip():
+        obj["description"] = description.strip()
     return add_objects(actor, collection, [obj], anonymous=not share_identity)
 
 
@@ -401,6 +405,22 @@ def clear_webhook(actor: User, subscription: Subscription) -> None:
     subscription.save()
 
 
+def send_test_delivery(actor: User, subscription: Subscription) -> int:
+    """POST a signed delivery without objects to the subscription's webhook, so that the member
+    can check its receiver; returns the receiver's status. Refused or failed: ``ValidationError``
+    saying why. Nothing is marked delivered, so nothing is written."""
+    from . import webhooks
+
+    if not actor.can_write or subscription.owner_id != actor.organization_id:
+        raise PermissionDenied("not your organisation's subscription")
+    if not subscription.webhook_url:
+        raise ValidationError({"webhook_url": "this subscription has no webhook; set one first"})
+    try:
+        return webhooks.send_test(subscription)
+    except (webhooks.RefusedTarget, webhooks.DeliveryFailed) as exc:
+        raise ValidationError({"webhook_url": f"the test delivery failed: {exc}"}) from exc
+
+
 # Correlation -----------------------------------------------------------------------------------
 
 def _record_values(rows: list[StixObject]) -> None:
@@ -442,3 +462,133 @@ def send_digests(now=None) -> int:
                 sent += 1
             Subscription.objects.filter(pk=sub.pk).update(digest_until=now)
     return sent
+
+
+# --------------------------------------------------------------------------------------------
+# MITRE ATT&CK: one load, from a local file (``forceb intel attack-import``, ``forceb feeds
+# import``) or from MITRE's site (``forceb feeds sync``, which downloads and then calls this).
+
+ATTACK_ALIAS = "mitre-attack-enterprise"
+ATTACK_NOTICE = ("© The MITRE Corporation. This work is reproduced and distributed with the permission of "
+                 "The MITRE Corporation.")
+#: Problems listed in a refusal beyond the count.
+PROBLEMS_LISTED = 20
+#: Progress callback of long loads: (what is being done, how far, out of how much).
+Progress = Callable[[str, int, int | None], None]
+
+
+@dataclass
+class AttackImport:
+    collection: Collection
+    stored: int  # new versions
+    present: int  # versions the collection already held, neither validated again nor stored
+
+
+def read_bundle_file(path: Path) -> list:
+    """The objects of a STIX bundle file (JSON, or gzip of JSON); ``ValidationError`` names the file
+    and what is wrong with it."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rt", encoding="utf-8") as handle:
+            bundle = json.load(handle)
+    except json.JSONDecodeError as exc:
+        raise ValidationError(f"{path}: not valid JSON (line {exc.lineno} column {exc.colno}: {exc.msg})") from exc
+    except (OSError, EOFError, ValueError) as exc:
+        raise ValidationError(f"{path}: not a readable JSON file ({exc})") from exc
+    if not isinstance(bundle, dict) or bundle.get("type") != "bundle" or not isinstance(bundle.get("objects"), list):
+        raise ValidationError(f"{path}: not a STIX bundle (a JSON object with type 'bundle' and a list 'objects')")
+    return bundle["objects"]
+
+
+def attack_contributor() -> User:
+    """Whom ATT&CK is loaded as when nobody is named: the hub's first active analyst or admin."""
+    user = User.objects.filter(organization__kind=OrganizationKind.HUB, is_active=True,
+                               role__in=WRITER_ROLES).select_related("organization").order_by("pk").first()
+    if user is None:
+        raise ValidationError("the hub has no active analyst or admin to load ATT&CK as")
+    return user
+
+
+def import_attack(source: Path | str | list, *, collection: Collection | None = None, actor: User | None = None,
+                  progress: Progress | None = None) -> AttackImport:
+    """Load MITRE ATT&CK Enterprise (a bundle file, or its objects) into ``collection``, by default the
+    hub's ATT&CK collection, created on first use (TLP:CLEAR, read by every member and the supervisor).
+
+    ATT&CK's STIX 2.0 objects are upgraded to 2.1; revoked and deprecated objects are kept exactly as
+    MITRE marks them. Versions the collection already holds (same id and ``modified``) are skipped
+    before validation, so a new release costs only its changed objects. All or nothing: any invalid
+    object refuses the whole load with a ``ValidationError`` naming the object and the property.
+    """
+    actor = actor or attack_contributor()
+    where = str(source) if isinstance(source, str | Path) else "the ATT&CK bundle"
+    objects = read_bundle_file(Path(source)) if isinstance(source, str | Path) else list(source)
+    objects = [stix.upgrade_from_20(obj) if isinstance(obj, dict) else obj for obj in objects]
+    if not any(_is_attack_technique(obj) for obj in objects):
+        raise ValidationError(f"{where}: not an ATT&CK bundle (no attack-pattern with a 'mitre-attack' "
+                              "external reference)")
+    collection = collection or Collection.objects.filter(alias=ATTACK_ALIAS).first()
+    if collection is not None and not collection.can_write(actor):
+        raise PermissionDenied(f"{actor.username} may not write to the collection '{collection.title}'")
+    present = _versions_held(collection) if collection is not None else set()
+    new = [obj for obj in objects if _version_key(obj) not in present]
+    report = progress or (lambda label, done, total: None)
+    problems = stix.validate_many(new, progress=_counter(report, "validating ATT&CK (stix2-validator)", len(new)))
+    if problems:
+        first = problems[0]
+        raise ValidationError([
+            f"{where}: {len(problems)} problem(s) in the ATT&CK bundle, nothing was stored; first: "
+            f"{first.object_id or '(no id)'}: {first.message}",
+            *(f"{p.object_id or '(no id)'}: {p.message}" for p in problems[1:PROBLEMS_LISTED]),
+        ])
+    stored = 0
+    if new:
+        with transaction.atomic():
+            collection = collection or _create_attack_collection()
+            stored = add_objects(actor, collection, new, anonymous=False, validated=True,
+                                 progress=_counter(report, "storing ATT&CK", len(new))).stored
+    return AttackImport(collection=collection, stored=stored, present=len(objects) - stored)
+
+
+def _is_attack_technique(obj) -> bool:
+    return isinstance(obj, dict) and obj.get("type") == "attack-pattern" and any(
+        isinstance(ref, dict) and ref.get("source_name") == "mitre-attack"
+        for ref in obj.get("external_references") or ())
+
+
+def _version_key(obj) -> tuple | None:
+    if not isinstance(obj, dict):
+        return None
+    return obj.get("id"), obj.get("modified") or obj.get("created")
+
+
+def _versions_held(collection: Collection) -> set[tuple]:
+    return set(StixObject.objects.filter(collection=collection).values_list("stix_id", "version_text")
+               .iterator(chunk_size=BATCH))
+
+
+def _counter(report: Progress, label: str, total: int) -> Callable[[int], None]:
+    """The store's and the validator's progress (a number done since the last call) as a running total."""
+    done = 0
+
+    def advance(count: int) -> None:
+        nonlocal done
+        done += count
+        report(label, done, total)
+
+    return advance
+
+
+def _create_attack_collection() -> Collection:
+    return create_collection(None, title="MITRE ATT&CK Enterprise", alias=ATTACK_ALIAS, default_tlp=TLP.CLEAR,
+                             description=ATTACK_NOTICE,
+                             readers=Organization.objects.exclude(kind=OrganizationKind.HUB))
+
+
+def load_attack_feed(path: Path, progress: Progress) -> tuple[int, int]:
+    """The ATT&CK loader of ``forceb feeds sync`` and ``forceb feeds import`` (registered with the
+    feed machinery in ``apps.py``): (versions stored, versions already held)."""
+    try:
+        result = import_attack(path, progress=progress)
+    except PermissionDenied as exc:
+        raise ValidationError(str(exc)) from exc
+    return result.stored, result.present

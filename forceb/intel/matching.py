@@ -4,11 +4,14 @@ A subscription states demand by type of object, by terms (ATT&CK technique ids, 
 threat-actor names, CVE ids, vendors and products, sectors) and by floors and ceilings (minimum
 confidence, most restrictive TLP it accepts). Terms are looked for, case-insensitively, in the
 properties where STIX names things; a term matches a longer name that contains it (``T1566``
-matches ``T1566.001``).
+matches ``T1566.001``). An indicator's STIX pattern is searched as written and also through the
+values its comparisons name, unescaped by the pattern parser (``O\\'Brien`` is found as
+``O'Brien``, each member of an ``IN`` set on its own).
 """
 
 from dataclasses import dataclass, field
 
+from . import patterns
 from .stix import TLP_RANK
 
 # Properties whose values name what an object is about.
@@ -40,6 +43,8 @@ def searchable_text(obj: dict) -> str:
             parts.append(value)
         elif isinstance(value, list):
             parts.extend(v for v in value if isinstance(v, str))
+    for comparison in patterns.of_indicator(obj).comparisons:
+        parts.extend(comparison.values)
     for ref in obj.get("external_references", ()):
         if isinstance(ref, dict):
             parts.extend(str(ref.get(key, "")) for key in ("source_name", "external_id", "description"))

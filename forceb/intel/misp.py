@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from forceb.core.choices import TLP
 
+from . import patterns
 from .stix import TLP2_MARKING, TLP_RANK, format_timestamp, marking_tlp
 
 # MISP attribute type -> (STIX pattern object path, observable type for the name)
@@ -21,17 +22,21 @@ ATTRIBUTE_PATTERNS = {
     "email-dst": "email-addr:value", "md5": "file:hashes.MD5", "sha1": "file:hashes.'SHA-1'",
     "sha256": "file:hashes.'SHA-256'", "filename": "file:name",
 }
+# (observable type, property path as the pattern parser reads it) -> (MISP attribute type, category)
 PATTERN_ATTRIBUTES = {
-    "ipv4-addr:value": ("ip-dst", "Network activity"), "domain-name:value": ("domain", "Network activity"),
-    "url:value": ("url", "Network activity"), "email-addr:value": ("email-src", "Payload delivery"),
-    "file:hashes.MD5": ("md5", "Payload delivery"), "file:hashes.'SHA-1'": ("sha1", "Payload delivery"),
-    "file:hashes.'SHA-256'": ("sha256", "Payload delivery"), "file:name": ("filename", "Payload delivery"),
+    ("ipv4-addr", ("value",)): ("ip-dst", "Network activity"),
+    ("domain-name", ("value",)): ("domain", "Network activity"),
+    ("url", ("value",)): ("url", "Network activity"),
+    ("email-addr", ("value",)): ("email-src", "Payload delivery"),
+    ("file", ("hashes", "MD5")): ("md5", "Payload delivery"),
+    ("file", ("hashes", "SHA-1")): ("sha1", "Payload delivery"),
+    ("file", ("hashes", "SHA-256")): ("sha256", "Payload delivery"),
+    ("file", ("name",)): ("filename", "Payload delivery"),
 }
 TLP_TAGS = {"tlp:clear": TLP.CLEAR, "tlp:white": TLP.CLEAR, "tlp:green": TLP.GREEN, "tlp:amber": TLP.AMBER,
             "tlp:amber+strict": TLP.AMBER_STRICT, "tlp:red": TLP.RED}
 TAG_OF_TLP = {TLP.CLEAR: "tlp:clear", TLP.GREEN: "tlp:green", TLP.AMBER: "tlp:amber",
               TLP.AMBER_STRICT: "tlp:amber+strict", TLP.RED: "tlp:red"}
-SIMPLE_PATTERN = re.compile(r"^\[([a-z0-9-]+:[A-Za-z0-9_.'\-]+) = '((?:[^'\\]|\\.)*)'\]$")
 NAMESPACE = uuid.UUID("0f9a1d6e-4f35-4d8c-9a2e-7b1c5e3d2a10")
 
 
@@ -101,8 +106,9 @@ def stix_to_event(objects: list[dict], *, info: str, now: datetime | None = None
     for obj in objects:
         if obj.get("type") != "indicator":
             continue
-        match = SIMPLE_PATTERN.match(obj.get("pattern", ""))
-        mapped = PATTERN_ATTRIBUTES.get(match.group(1)) if match else None
+        reading = patterns.of_indicator(obj)
+        comparison = reading.comparisons[0] if reading.is_single_comparison else None
+        mapped = PATTERN_ATTRIBUTES.get((comparison.object_type, comparison.path)) if comparison else None
         if mapped is None:
             left_out += 1
             continue
@@ -112,7 +118,7 @@ def stix_to_event(objects: list[dict], *, info: str, now: datetime | None = None
         attribute_type, category = mapped
         attributes.append({
             "type": attribute_type, "category": category, "to_ids": True,
-            "value": match.group(2).replace("\\'", "'").replace("\\\\", "\\"),
+            "value": comparison.values[0],
             "uuid": obj["id"].split("--", 1)[1], "comment": obj.get("description", "")[:1000],
             "timestamp": str(int(datetime.now(UTC).timestamp())),
         })

@@ -269,6 +269,15 @@ def readable_collections(user):
     return Collection.objects.filter(Q(owner_id=org) | Q(readers=org)).distinct()
 
 
+def sighting_collections(user):
+    """Where the person may report a sighting: collections their organisation both reads (to see
+    it counted) and writes, and only for roles that write."""
+    if user.role not in WRITER_ROLES:
+        return Collection.objects.none()
+    org = user.organization_id
+    return readable_collections(user).filter(Q(owner_id=org) | Q(writers=org)).distinct().order_by("title")
+
+
 def readable_objects(user):
     """Every version the person may read, in every collection their organisation reads."""
     if user is None or not user.is_authenticated or user.organization_id is None:

@@ -4,6 +4,7 @@ through ``queries`` (``readable_objects``: collection readers and TLP; hidden ob
 writes through ``actions``."""
 
 import json
+import re
 
 from django import forms
 from django.contrib import messages
@@ -12,6 +13,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+from stix2.v21.vocab import INDUSTRY_SECTOR
 
 from forceb.core import access
 from forceb.core import actions as core_actions
@@ -67,9 +70,53 @@ def graph_of(row, links) -> dict:
     return {"nodes": list(nodes.values()), "edges": edges}
 
 
+#: What a sighting may be of (STIX 2.1: ``sighting_of_ref`` points to an SDO).
+SIGHTABLE = {"attack-pattern", "campaign", "course-of-action", "grouping", "identity", "incident", "indicator",
+             "infrastructure", "intrusion-set", "location", "malware", "malware-analysis", "note", "observed-data",
+             "opinion", "report", "threat-actor", "tool", "vulnerability"}
+
+
+class SightingForm(forms.Form):
+    """A sighting reported from an object's page, through ``actions.report_sighting``."""
+
+    collection = forms.ModelChoiceField(queryset=None, empty_label=None,
+                                        help_text="where the sighting is published")
+    count = forms.IntegerField(min_value=1, max_value=999_999_999, initial=1)
+    first_seen = forms.DateTimeField(required=False, label="First seen (UTC)", help_text="empty: now",
+                                     widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    last_seen = forms.DateTimeField(required=False, label="Last seen (UTC)", help_text="empty: the first seen",
+                                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+                           help_text="published with the sighting: what it was seen on, never who saw it")
+    share_identity = forms.BooleanField(required=False, label="Say that my organisation saw it",
+                                        help_text="unchecked: the hub publishes it anonymously")
+
+    def __init__(self, *args, user, row, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = queries.sighting_collections(user)
+        self.fields["collection"].queryset = choices
+        if not self.is_bound:
+            self.fields["collection"].initial = row.collection_id if choices.filter(pk=row.collection_id).exists() \
+                else getattr(choices.first(), "pk", None)
+
+    def clean(self):
+        data = super().clean()
+        first, last = data.get("first_seen"), data.get("last_seen")
+        if first and last and last < first:
+            self.add_error("last_seen", "the last sighting cannot be before the first")
+        return data
+
+
+def _sighting_form(user, row, data=None) -> SightingForm | None:
+    """The form when the person may report a sighting of this object, else ``None``."""
+    if row.type not in SIGHTABLE or not queries.sighting_collections(user).exists():
+        return None
+    return SightingForm(data, user=user, row=row)
+
+
 @access.policy(access.SIGNED_IN)
 @login_required
-def detail(request, pk):
+def detail(request, pk, sighting_form=None):
     row = queries.readable_version(request.user, pk)
     if row is None:
         raise Http404("no such object")
@@ -79,23 +126,136 @@ def detail(request, pk):
         "body": json.dumps(json.loads(row.body), indent=2, ensure_ascii=False),
         "sightings": queries.sector_sighting_summary(request.user, row.stix_id),
         "correlations": queries.correlations(request.user, row),
+        "sighting_form": sighting_form or _sighting_form(request.user, row),
     }
     return render(request, "intel/object.html", context)
 
 
+@access.policy(access.SIGNED_IN)
+@login_required
+@require_POST
+def report_sighting(request, pk):
+    """Report a sighting of the object; the page then shows the sector-wide count, no names."""
+    row = queries.readable_version(request.user, pk)
+    if row is None:
+        raise Http404("no such object")
+    if request.user.role not in WRITER_ROLES:
+        raise PermissionDenied("your role does not report sightings")
+    form = _sighting_form(request.user, row, request.POST)
+    if form is None:
+        raise PermissionDenied("no sighting of this object can be reported here")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.report_sighting(
+                request.user, data["collection"], sighting_of=row.stix_id, count=data["count"],
+                first_seen=data["first_seen"], last_seen=data["last_seen"], share_identity=data["share_identity"],
+                description=data["note"])
+        except (ValidationError, actions.InvalidObjects, PermissionDenied) as exc:
+            form.add_error(None, str(exc) if not isinstance(exc, ValidationError) else exc)
+        else:
+            messages.success(request, "Sighting reported" + ("" if data["share_identity"] else " anonymously"))
+            return redirect("web:intel-object", pk=row.pk)
+    return detail(request, pk, sighting_form=form)
+
+
+TECHNIQUE_ID = re.compile(r"^T\d{4}(?:\.\d{3})?$", re.IGNORECASE)
+VULNERABILITY_ID = re.compile(r"^(?:CVE-\d{4}-\d{4,}|GHSA(?:-[23456789cfghjmpqrvwx]{4}){3})$", re.IGNORECASE)
+#: Sectors as STIX names them (industry-sector-ov), the words ``identity.sectors`` carries.
+SECTORS = [(name, name) for name in INDUSTRY_SECTOR]
+#: Types whose objects bear the names of malware and threat actors.
+THREAT_TYPES = ("malware", "threat-actor", "intrusion-set", "tool", "campaign")
+
+
+def _listed(text: str) -> list[str]:
+    return list(dict.fromkeys(t.strip() for t in text.split(",") if t.strip()))
+
+
 class SubscriptionForm(forms.Form):
+    """A subscription by demand type. The terms of each kind are checked for their shape here;
+    the subscription keeps them as one list (``Subscription.terms``), as the API and TAXII do."""
+
     name = forms.CharField(max_length=200)
-    collection = forms.ModelChoiceField(queryset=None)
+    collection = forms.ModelChoiceField(queryset=None, help_text="a collection your organisation reads")
     types = forms.MultipleChoiceField(choices=[(t, t) for t in TYPES], required=False,
-                                      widget=forms.CheckboxSelectMultiple, help_text="none: every type")
-    terms = forms.CharField(required=False, help_text="comma-separated: T1566, Emotet, CVE-2024-3400, a vendor...")
-    max_tlp = forms.ChoiceField(choices=[("", "any I may read"), *TLP.choices], required=False)
-    min_confidence = forms.IntegerField(min_value=0, max_value=100, required=False)
+                                      widget=forms.CheckboxSelectMultiple, label="Object types",
+                                      help_text="none: every type")
+    techniques = forms.CharField(required=False, label="ATT&CK techniques",
+                                 help_text="comma-separated ids: T1566 also matches T1566.001")
+    threats = forms.CharField(required=False, label="Malware and threat actors",
+                              help_text="comma-separated names: Emotet, Lazarus Group...")
+    vulnerabilities = forms.CharField(required=False, label="Vulnerabilities",
+                                      help_text="comma-separated ids: CVE-2024-3400, GHSA-...")
+    products = forms.CharField(required=False, label="Vendors and products",
+                               help_text="comma-separated: Fortinet, FortiOS, OpenSSL...")
+    sectors = forms.MultipleChoiceField(choices=SECTORS, required=False, label="Sectors targeted",
+                                        help_text="as STIX names them (industry-sector vocabulary)")
+    max_tlp = forms.ChoiceField(choices=[("", "any I may read"), *TLP.choices], required=False,
+                                label="Most restrictive TLP")
+    min_confidence = forms.IntegerField(min_value=0, max_value=100, required=False, label="Minimum confidence",
+                                        help_text="0-100; objects without a confidence do not pass a floor")
     from_inventory = forms.BooleanField(required=False, label="Also what names my suppliers and SBOM components")
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["collection"].queryset = queries.readable_collections(user).order_by("title")
+
+    @classmethod
+    def initial_of(cls, user, subscription: Subscription) -> dict:
+        """The form's fields for a stored subscription: its terms sorted back into their kinds, by
+        their shape, by the STIX sector vocabulary, and by whether a readable malware, threat
+        actor, intrusion set, tool or campaign bears the name (else a vendor or product)."""
+        kinds = {"techniques": [], "threats": [], "vulnerabilities": [], "products": [], "sectors": []}
+        sectors = dict(SECTORS)
+        for term in subscription.terms:
+            if TECHNIQUE_ID.match(term):
+                kinds["techniques"].append(term)
+            elif VULNERABILITY_ID.match(term):
+                kinds["vulnerabilities"].append(term)
+            elif term in sectors:
+                kinds["sectors"].append(term)
+            elif queries.readable_objects(user).filter(type__in=THREAT_TYPES, is_latest=True, body__icontains=(
+                    # The stored canonical JSON: no space after the colon, non-ASCII as is.
+                    f'"name":{json.dumps(term, ensure_ascii=False)}')).exists():
+                kinds["threats"].append(term)
+            else:
+                kinds["products"].append(term)
+        return {"name": subscription.name, "collection": subscription.collection_id, "types": subscription.types,
+                "max_tlp": subscription.max_tlp, "min_confidence": subscription.min_confidence,
+                "from_inventory": subscription.from_inventory, "sectors": kinds.pop("sectors"),
+                **{kind: ", ".join(terms) for kind, terms in kinds.items()}}
+
+    def _ids(self, name: str, shape: re.Pattern, example: str) -> list[str]:
+        found = _listed(self.cleaned_data.get(name, ""))
+        wrong = [t for t in found if not shape.match(t)]
+        if wrong:
+            raise ValidationError(f"not {example}: {', '.join(wrong)}")
+        return [t.upper() for t in found]
+
+    def clean_techniques(self):
+        return self._ids("techniques", TECHNIQUE_ID, "an ATT&CK technique id such as T1566 or T1566.001")
+
+    def clean_vulnerabilities(self):
+        return self._ids("vulnerabilities", VULNERABILITY_ID, "a CVE or GitHub advisory id such as CVE-2024-3400")
+
+    def terms(self) -> list[str]:
+        data = self.cleaned_data
+        return list(dict.fromkeys([*data["techniques"], *_listed(data["threats"]), *data["vulnerabilities"],
+                                   *_listed(data["products"]), *data["sectors"]]))
+
+    def save(self, user, subscription: Subscription) -> Subscription | None:
+        """Through ``actions.save_subscription``, as the API; its refusals become form errors."""
+        data = self.cleaned_data
+        subscription.name, subscription.collection, subscription.types = data["name"], data["collection"], data["types"]
+        subscription.terms, subscription.max_tlp = self.terms(), data["max_tlp"]
+        subscription.min_confidence, subscription.from_inventory = data["min_confidence"], data["from_inventory"]
+        try:
+            return actions.save_subscription(user, subscription)
+        except ValidationError as exc:
+            self.add_error(None, exc)
+        except PermissionDenied as exc:
+            self.add_error(None, str(exc))
+        return None
 
 
 @access.policy(access.SIGNED_IN)
@@ -107,21 +267,88 @@ def subscriptions(request):
     if request.method == "POST":
         if not may_write:
             raise PermissionDenied("your role may not subscribe")
-        if form.is_valid():
-            data = form.cleaned_data
-            subscription = Subscription(
-                name=data["name"], collection=data["collection"], types=data["types"],
-                terms=[t.strip() for t in data["terms"].split(",") if t.strip()], max_tlp=data["max_tlp"],
-                min_confidence=data["min_confidence"], from_inventory=data["from_inventory"])
-            try:
-                actions.save_subscription(request.user, subscription)
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(request, f"Subscribed: {subscription.name}")
-                return redirect("web:intel-subscriptions")
+        if form.is_valid() and (saved := form.save(request.user, Subscription())):
+            messages.success(request, f"Subscribed: {saved.name} ({saved.matches.count()} matching now)")
+            return redirect("web:intel-subscriptions")
     own = queries.subscriptions(request.user).filter(owner_id=request.user.organization_id)
     return render(request, "intel/subscriptions.html", {"subscriptions": own, "form": form, "may_write": may_write})
+
+
+def _own_subscription(request, pk) -> Subscription:
+    return get_object_or_404(Subscription.objects.restrict(request.user, "change")
+                             .select_related("collection"), pk=pk)
+
+
+@access.policy(access.owned(Subscription, write_roles=WRITER_ROLES))
+@login_required
+def subscription_edit(request, pk):
+    """Change a subscription (matches worked out again) and set up its webhook delivery."""
+    subscription = _own_subscription(request, pk)
+    if request.method == "POST":
+        form = SubscriptionForm(request.POST, user=request.user)
+        if form.is_valid() and form.save(request.user, subscription):
+            messages.success(request, f"Saved: {subscription.name} ({subscription.matches.count()} matching now)")
+            return redirect("web:intel-subscriptions")
+    else:
+        form = SubscriptionForm(initial=SubscriptionForm.initial_of(request.user, subscription), user=request.user)
+    return render(request, "intel/subscription_form.html", {
+        "subscription": subscription, "form": form, "webhook_form": WebhookForm()})
+
+
+class WebhookForm(forms.Form):
+    url = forms.CharField(max_length=500, label="Deliver to (https URL)",
+                          widget=forms.URLInput(attrs={"placeholder": "https://soc.example.com/forceb"}))
+
+
+@access.policy(access.owned(Subscription, write_roles=WRITER_ROLES))
+@login_required
+@require_POST
+def subscription_webhook(request, pk):
+    """Set the webhook: the answer shows the new signing secret, this once (never stored in the
+    session, never shown again), with how a receiver checks a delivery."""
+    subscription = _own_subscription(request, pk)
+    form = WebhookForm(request.POST)
+    secret = None
+    if form.is_valid():
+        try:
+            secret = actions.set_webhook(request.user, subscription, form.cleaned_data["url"])
+        except ValidationError as exc:
+            form.add_error("url", exc.message_dict.get("webhook_url", exc.messages) if hasattr(exc, "error_dict")
+                           else exc.messages)
+    if secret is None:
+        subscription.refresh_from_db()
+        return render(request, "intel/subscription_form.html", {
+            "subscription": subscription, "webhook_form": form,
+            "form": SubscriptionForm(initial=SubscriptionForm.initial_of(request.user, subscription),
+                                     user=request.user)})
+    response = render(request, "intel/webhook_secret.html", {"subscription": subscription, "secret": secret})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@access.policy(access.owned(Subscription, write_roles=WRITER_ROLES))
+@login_required
+@require_POST
+def subscription_webhook_clear(request, pk):
+    subscription = _own_subscription(request, pk)
+    actions.clear_webhook(request.user, subscription)
+    messages.success(request, f"{subscription.name} is no longer delivered by webhook")
+    return redirect("web:intel-subscription-edit", pk=subscription.pk)
+
+
+@access.policy(access.owned(Subscription, write_roles=WRITER_ROLES))
+@login_required
+@require_POST
+def subscription_webhook_test(request, pk):
+    """Send a signed delivery without objects now; say what the receiver answered."""
+    subscription = _own_subscription(request, pk)
+    try:
+        answered = actions.send_test_delivery(request.user, subscription)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Test delivery sent to {subscription.webhook_url}: it answered {answered}")
+    return redirect("web:intel-subscription-edit", pk=subscription.pk)
 
 
 @access.policy(access.owned(Subscription, write_roles=WRITER_ROLES))

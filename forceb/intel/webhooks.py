@@ -10,8 +10,10 @@ envelope, signed with HMAC-SHA256 under the subscription's own secret:
 The timestamp is part of the signed string, so a receiver that refuses stale timestamps (five
 minutes, see docs/intel.md) cannot be fed a captured delivery again. Targets on private,
 link-local, loopback or otherwise non-public addresses are refused (the hub must not be made to
-call into its own network); ``FORCEB_WEBHOOK_ALLOW_LOOPBACK`` lets loopback through, for tests
-and a receiver on the same machine. Redirects are not followed, since they could lead there.
+call into its own network), and so is plain http: a delivery carries TLP:AMBER intelligence,
+which may not cross the internet in clear. ``FORCEB_WEBHOOK_ALLOW_LOOPBACK`` lets loopback
+through, over http too, for tests and a receiver on the same machine. Redirects are not
+followed, since they could lead there.
 
 Signing and the address rule are plain Python; ``deliver`` reads the subscription's new matches
 through the same organisation-wide TLP rule as the digest (never TLP:RED).
@@ -42,6 +44,7 @@ DELIVERY_HEADER = "X-Forceb-Delivery"
 #: Objects per POST; a larger backlog goes out in several deliveries, oldest first.
 BATCH = 500
 TIMEOUT = 10
+CLEAR_TEXT = "a webhook URL is https://: deliveries carry intelligence that may not travel in clear"
 
 
 class RefusedTarget(ValueError):
@@ -77,18 +80,24 @@ def _loopback_allowed() -> bool:
 
 
 def check_target(url: str) -> None:
-    """Raise ``RefusedTarget`` unless ``url`` is http(s) and every address its host resolves
-    to is public (or loopback, when allowed). Checked when the URL is set and before each POST,
-    since what a name resolves to can change."""
-    parts = urlsplit(url)
+    """Raise ``RefusedTarget`` unless ``url`` is https and every address its host resolves to
+    is public (or http(s) to loopback, when allowed). Checked when the URL is set and before each
+    POST, since what a name resolves to can change."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:  # an unclosed [IPv6] bracket, a port out of range...
+        raise RefusedTarget(f"not a URL: {exc}") from exc
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise RefusedTarget("a webhook URL is http:// or https:// with a host")
+        raise RefusedTarget("a webhook URL is https:// with a host")
     if parts.username or parts.password:
         raise RefusedTarget("a webhook URL carries no credentials; the signature authenticates the hub")
+    if parts.scheme != "https" and not _loopback_allowed():
+        raise RefusedTarget(CLEAR_TEXT)
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80),
+        infos = socket.getaddrinfo(parts.hostname, port or (443 if parts.scheme == "https" else 80),
                                    type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
+    except (socket.gaierror, ValueError) as exc:  # ValueError: a NUL in the name; UnicodeError is one
         raise RefusedTarget(f"the host {parts.hostname!r} does not resolve") from exc
     for info in infos:
         address = ipaddress.ip_address(info[4][0].split("%")[0])
@@ -96,6 +105,8 @@ def check_target(url: str) -> None:
             continue
         if not address.is_global or address.is_multicast:
             raise RefusedTarget(f"{parts.hostname} resolves to {address}, which is not a public address")
+        if parts.scheme != "https":
+            raise RefusedTarget(CLEAR_TEXT)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -142,12 +153,22 @@ def pending(subscription: Subscription, now=None):
     return found.order_by("date_added")
 
 
-def envelope(subscription: Subscription, bodies: list[str], delivery: str) -> bytes:
+def envelope(subscription: Subscription, bodies: list[str], delivery: str, *,
+             kind: str = "forceb-subscription-delivery") -> bytes:
     """The JSON body of one delivery; objects are the stored STIX JSON, as TAXII serves it."""
-    head = json.dumps({"type": "forceb-subscription-delivery", "delivery": delivery,
+    head = json.dumps({"type": kind, "delivery": delivery,
                        "subscription": {"id": str(subscription.uuid), "name": subscription.name},
                        "sent": stix.format_timestamp(timezone.now())}, separators=(",", ":"))
     return (head[:-1] + ',"objects":[' + ",".join(bodies) + "]}").encode()
+
+
+def send_test(subscription: Subscription) -> int:
+    """POST a signed delivery without objects (``"type": "forceb-subscription-test"``) so that a
+    receiver can check its signature verification; returns the receiver's status, raises
+    ``DeliveryFailed`` or ``RefusedTarget``. Nothing is marked delivered."""
+    ident = str(uuid.uuid4())
+    return post(subscription.webhook_url, subscription.webhook_secret,
+                envelope(subscription, [], ident, kind="forceb-subscription-test"), ident)
 
 
 def deliver(subscription: Subscription, delivery: str | None = None) -> int:

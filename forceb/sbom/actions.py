@@ -6,12 +6,12 @@ one audit 'import' entry per SBOM or feed file, not one per row) and tell the ow
 systems when a feed change brings them new findings.
 """
 
+import gzip
 import hashlib
 import json
 import logging
 import os
-import shutil
-import tempfile
+import re
 import urllib.error
 import urllib.request
 from collections import defaultdict
@@ -387,14 +387,43 @@ class FeedReport:
                 "notified": self.rematch.notified}
 
 
+#: Reads one file of a feed that another capability stores, returns (records stored, already held)
+#: and raises ``ValidationError`` naming the problem, having stored nothing.
+FeedLoader = Callable[[Path, Progress], tuple[int, int]]
+_loaders: dict[str, FeedLoader] = {}
+
+
+def register_feed_loader(kind: str, loader: FeedLoader) -> None:
+    """Let ``loader`` import the files of feed ``kind``. ATT&CK is downloaded, recorded and routed
+    here like the other feeds but stored by the intelligence hub, which registers its loader when it
+    starts: the feed machinery depends on that one function, never on the app."""
+    if kind not in Feed.values:
+        raise ValueError(f"unknown feed {kind!r}")
+    _loaders[kind] = loader
+
+
+def _head(path: Path, size: int) -> bytes:
+    try:
+        with (gzip.open(path, "rb") if path.name.lower().endswith(".gz") else open(path, "rb")) as fh:
+            return fh.read(size)
+    except (OSError, EOFError):
+        return b""  # a damaged file: the OSV reader names the problem
+
+
+def _is_attack_bundle(head: bytes) -> bool:
+    """A STIX bundle from ATT&CK: its first object is an x-mitre matrix (2.0) or collection (2.1)."""
+    return re.search(rb'"type"\s*:\s*"bundle"', head) is not None and (b"x-mitre" in head or b"mitre-attack" in head)
+
+
 def classify_feed_file(path: Path) -> str | None:
     """Which feed a local file holds, by name and first bytes (None: not a feed file)."""
     name = path.name.lower()
     if name.endswith((".csv", ".csv.gz")):
         return Feed.EPSS
+    if name.endswith((".json", ".json.gz")) and _is_attack_bundle(_head(path, 1 << 16)):
+        return Feed.ATTACK
     if name.endswith(".json"):
-        with open(path, "rb") as fh:
-            head = fh.read(4096)
+        head = _head(path, 4096)
         if b'"$schema"' in head:
             return None  # a JSON schema (shipped beside KEV and OSV copies), not data
         if b"catalogVersion" in head or b"knownRansomwareCampaignUse" in head:
@@ -405,42 +434,65 @@ def classify_feed_file(path: Path) -> str | None:
     return None
 
 
+@dataclass
+class _Changes:
+    """What an import changed that findings depend on."""
+
+    advisories: set[str] = field(default_factory=set)
+    cves: set[str] = field(default_factory=set)
+
+
 def import_feeds(path, progress: Progress = _no_progress, *, rematch: bool = True) -> FeedReport:
-    """Load local copies of the feeds (OSV JSON/JSONL/gz/zip/folder, KEV JSON, EPSS CSV) into the
-    knowledge base, then re-match what the changes touch. Bad OSV records are listed and skipped."""
+    """Load local copies of the feeds (OSV JSON/JSONL/gz/zip/folder, KEV JSON, EPSS CSV, the ATT&CK
+    bundle) into the knowledge base, then re-match what the changes touch. Bad OSV records are listed
+    and skipped."""
     root = Path(path)
     if not root.exists():
         raise ValidationError(f"{root}: no such file or folder")
     files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
     report = FeedReport()
-    changed_advisories: set[str] = set()
-    changed_cves: set[str] = set()
+    changes = _Changes()
     for file in files:
         kind = classify_feed_file(file)
         if kind is None:
             continue
         report.files.append(str(file))
-        try:
-            if kind == Feed.OSV:
-                changed_advisories |= _import_osv(file, report, progress)
-            elif kind == Feed.KEV:
-                changed_cves |= _import_kev(file, report, progress)
-            else:
-                changed_cves |= _import_epss(file, report, progress)
-        except feeds.FeedError as exc:
-            raise ValidationError(str(exc)) from exc
+        _import_file(kind, file, report, changes, progress)
         _record_import(kind, file, report)
     if root.is_file() and not report.files:
-        raise ValidationError(f"{root}: not a feed file (OSV JSON/JSONL/gz/zip, KEV JSON or EPSS CSV)")
+        raise ValidationError(f"{root}: not a feed file (OSV JSON/JSONL/gz/zip, KEV JSON, EPSS CSV or the ATT&CK "
+                              "STIX bundle)")
     if rematch:
-        report.rematch = rematch_for_advisories(changed_advisories, progress)
-        if changed_cves:
-            more = _rematch(sorted(_sboms_with_cves(changed_cves) - set(report.rematch.sboms)), progress,
-                            "re-ranking findings (KEV/EPSS)")
-            report.rematch.sboms += more.sboms
-            report.rematch.new_findings += more.new_findings
-            report.rematch.notified += more.notified
+        _rematch_changes(report, changes, progress)
     return report
+
+
+def _import_file(kind: str, file: Path, report: FeedReport, changes: _Changes, progress: Progress) -> None:
+    try:
+        if kind == Feed.OSV:
+            changes.advisories |= _import_osv(file, report, progress)
+        elif kind == Feed.KEV:
+            changes.cves |= _import_kev(file, report, progress)
+        elif kind == Feed.EPSS:
+            changes.cves |= _import_epss(file, report, progress)
+        elif kind in _loaders:
+            stored, held = _loaders[kind](file, progress)
+            report.added[kind] += stored
+            report.unchanged[kind] += held
+        else:
+            raise ValidationError(f"{file}: nothing installed stores {Feed(kind).label}")
+    except feeds.FeedError as exc:
+        raise ValidationError(str(exc)) from exc
+
+
+def _rematch_changes(report: FeedReport, changes: _Changes, progress: Progress) -> None:
+    report.rematch = rematch_for_advisories(changes.advisories, progress)
+    if changes.cves:
+        more = _rematch(sorted(_sboms_with_cves(changes.cves) - set(report.rematch.sboms)), progress,
+                        "re-ranking findings (KEV/EPSS)")
+        report.rematch.sboms += more.sboms
+        report.rematch.new_findings += more.new_findings
+        report.rematch.notified += more.notified
 
 
 def _record_import(kind: str, file: Path, report: FeedReport) -> None:
@@ -633,7 +685,14 @@ FEED_URLS = {
     "osv-ecosystems": OSV_BUCKET + "/ecosystems.txt",
     "kev": "https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json",
     "epss": "https://epss.empiricalsecurity.com/epss_scores-current.csv.gz",
+    # MITRE's own STIX 2.1 publication of ATT&CK (github.com/mitre-attack/attack-stix-data): the
+    # newest release, under a fixed name, with an ETag and byte ranges like the others.
+    "attack": "https://raw.githubusercontent.com/mitre-attack/attack-stix-data/master/enterprise-attack/"
+              "enterprise-attack.json",
 }
+#: What ``forceb feeds sync`` fetches unless told otherwise: every source the platform reads, so that
+#: one scheduled sync keeps it all current (a 304 costs one request).
+SYNCED_FEEDS = (Feed.OSV, Feed.KEV, Feed.EPSS, Feed.ATTACK)
 
 
 def feed_urls() -> dict[str, str]:
@@ -661,8 +720,7 @@ def download(state: FeedState, folder: Path, progress: Progress = _no_progress, 
     """Fetch ``state.url`` into ``folder``: conditional (ETag / Last-Modified), resuming a partial
     download with a Range request; return the file, or no path when the source has not changed."""
     folder.mkdir(parents=True, exist_ok=True)
-    name = state.url.rstrip("/").rsplit("/", 1)[-1] or "feed"
-    target = folder / f"{state.feed}-{state.source.replace('/', '_')}-{name}"
+    target = _cached_copy(state, folder)
     part = target.with_name(target.name + ".part")
     headers = {"User-Agent": "forceb-feeds/1"}
     if not force and state.etag:
@@ -717,6 +775,12 @@ def download(state: FeedState, folder: Path, progress: Progress = _no_progress, 
     return Download(target, "downloaded")
 
 
+def _cached_copy(state: FeedState, folder: Path) -> Path:
+    """Where the last complete download of a source is kept."""
+    name = state.url.rstrip("/").rsplit("/", 1)[-1] or "feed"
+    return folder / f"{state.feed}-{state.source.replace('/', '_')}-{name}"
+
+
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -743,50 +807,69 @@ class SyncReport:
     sources: dict = field(default_factory=dict)  # source -> status
     imported: FeedReport | None = None
 
+    @property
+    def problems(self) -> dict:
+        """The sources that failed to download or whose content was refused."""
+        return {k: v for k, v in self.sources.items() if v.startswith(("failed:", "rejected:"))}
 
-def sync_feeds(progress: Progress = _no_progress, *, feeds_wanted: Iterable[str] = ("osv", "kev", "epss"),
+
+def sync_feeds(progress: Progress = _no_progress, *, feeds_wanted: Iterable[str] = SYNCED_FEEDS,
                ecosystems: Iterable[str] | None = None, folder: Path | None = None, force: bool = False) -> SyncReport:
-    """Download what changed from the official sources, import it, re-match what it touches."""
+    """Download what changed from the official sources, import it, re-match what it touches.
+
+    Each source is imported on its own: a refused file (a malformed download, or an ATT&CK bundle
+    with nowhere to go) is said in the report and does not stop the other sources. Its ``sha256`` is
+    cleared, so the next sync imports the copy it kept even when the source answers 304.
+    """
     urls = feed_urls()
     folder = folder or Path(settings.DATA_DIR) / "feeds"
     wanted = set(feeds_wanted)
     sources: list[tuple[str, str, str]] = []
-    if "osv" in wanted:
+    if Feed.OSV in wanted:
         for eco in (list(ecosystems) if ecosystems else osv_ecosystems(progress)):
             sources.append((Feed.OSV, eco, urls["osv"].format(ecosystem=eco)))
-    if "kev" in wanted:
+    if Feed.KEV in wanted:
         sources.append((Feed.KEV, "catalogue", urls["kev"]))
-    if "epss" in wanted:
+    if Feed.EPSS in wanted:
         sources.append((Feed.EPSS, "scores", urls["epss"]))
+    if Feed.ATTACK in wanted:
+        sources.append((Feed.ATTACK, "enterprise", urls["attack"]))
     report = SyncReport()
-    staging = Path(tempfile.mkdtemp(prefix="forceb-feeds-", dir=folder if folder.exists() else None))
-    try:
-        fetched: list[tuple[FeedState, Path]] = []
-        for kind, source, url in sources:
-            state, _ = FeedState.objects.get_or_create(feed=kind, source=source[:100], defaults={"url": url})
-            state.url = url
-            try:
-                result = download(state, folder, progress, force=force)
-            except FeedDownloadError as exc:
-                state.message = str(exc)[:500]
-                state.save()
-                report.sources[f"{kind}:{source}"] = f"failed: {exc}"
-                continue
-            state.message = result.status
+    imported, changes = FeedReport(), _Changes()
+    for kind, source, url in sources:
+        key = f"{kind}:{source}"
+        state, _ = FeedState.objects.get_or_create(feed=kind, source=source[:100], defaults={"url": url})
+        state.url = url
+        not_imported = not state.sha256  # fetched before, but its import was refused
+        try:
+            result = download(state, folder, progress, force=force)
+        except FeedDownloadError as exc:
+            state.message = str(exc)[:500]
             state.save()
-            report.sources[f"{kind}:{source}"] = result.status
-            if result.path is not None:
-                link = staging / f"{len(fetched):03d}-{result.path.name}"
-                shutil.copyfile(result.path, link)
-                fetched.append((state, link))
-        if fetched:
-            report.imported = import_feeds(staging, progress)
-            now = timezone.now()
-            for state, _ in fetched:
-                state.imported_at = now
-                state.save(update_fields=["imported_at"])
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+            report.sources[key] = f"failed: {exc}"
+            continue
+        path, status = result.path, result.status
+        if path is None and not_imported and _cached_copy(state, folder).exists():
+            path, status = _cached_copy(state, folder), f"{status}; importing the copy fetched before"
+        report.sources[key] = state.message = status
+        state.save()
+        if path is None:
+            continue
+        before = imported.added[kind] + imported.changed[kind] + imported.unchanged[kind]
+        try:
+            _import_file(kind, path, imported, changes, progress)
+        except ValidationError as exc:
+            report.sources[key] = state.message = f"rejected: {'; '.join(exc.messages[:3])}"[:500]
+            state.sha256 = ""
+            state.save()
+            continue
+        imported.files.append(str(path))
+        state.records = imported.added[kind] + imported.changed[kind] + imported.unchanged[kind] - before
+        state.imported_at = timezone.now()
+        state.save()
+    if imported.files:
+        _rematch_changes(imported, changes, progress)
+        report.imported = imported
     return report
 
 
@@ -816,7 +899,8 @@ def decide_finding(actor, finding: Finding, status: str, justification: str = ""
 
 
 def import_vex(actor, system: System, payload: bytes | str) -> dict:
-    """Apply a CycloneDX VEX or OpenVEX document to the findings of ``system``'s current SBOM."""
+    """Apply a CycloneDX VEX (JSON or XML) or OpenVEX document to the findings of ``system``'s current
+    SBOM: every statement or none."""
     from . import vex
 
     if actor is not None and not System.objects.restrict(actor, "change").filter(pk=system.pk).exists():
@@ -839,8 +923,13 @@ def import_vex(actor, system: System, payload: bytes | str) -> dict:
                 unmatched.append(statement.vulnerability)
                 continue
             for finding in hits:
-                decide_finding(actor, finding, statement.status, statement.justification, statement.detail,
-                               source=document.source)
+                try:
+                    decide_finding(actor, finding, statement.status, statement.justification, statement.detail,
+                                   source=document.source)
+                except ValidationError as exc:
+                    # The whole document is refused (the transaction rolls back), naming the statement.
+                    raise ValidationError(f"{statement.where or statement.vulnerability}: "
+                                          f"{'; '.join(exc.messages)}") from exc
                 applied += 1
         audit.record(AuditAction.IMPORT, sbom, after={"vex": document.source, "statements": len(document.statements),
                                                       "applied": applied, "unmatched": len(unmatched)})

@@ -119,8 +119,10 @@ OPENVEX_JUSTIFICATION = {
 
 
 class Feed(models.TextChoices):
-    """The knowledge-base sources, each synced and imported on its own."""
+    """The knowledge-base sources, each synced and imported on its own. ATT&CK is stored by the
+    intelligence hub (its loader is registered with ``actions.register_feed_loader``)."""
 
     OSV = "osv", "OSV advisories"
     KEV = "kev", "CISA Known Exploited Vulnerabilities"
     EPSS = "epss", "FIRST EPSS scores"
+    ATTACK = "attack", "MITRE ATT&CK Enterprise"

@@ -25,6 +25,7 @@ from cyclonedx.model.vulnerability import (
     VulnerabilitySource,
 )
 from cyclonedx.output.json import JsonV1Dot6
+from cyclonedx.output.xml import XmlV1Dot6
 from packageurl import PackageURL
 
 from . import matching
@@ -190,8 +191,13 @@ def _rating(r: Row) -> VulnerabilityRating:
         severity=severity, method=method, vector=r.cvss_vector or None)
 
 
-def cyclonedx_vex(rows: list[Row], *, subject: str, subject_version: str = "") -> str:
-    """A CycloneDX 1.6 VEX (JSON) stating the analysis of every finding of a system's SBOM."""
+VEX_ENCODINGS = {"json": ("application/vnd.cyclonedx+json", "vex.cdx.json"),
+                 "xml": ("application/vnd.cyclonedx+xml", "vex.cdx.xml")}
+
+
+def cyclonedx_vex(rows: list[Row], *, subject: str, subject_version: str = "", encoding: str = "json") -> str:
+    """A CycloneDX 1.6 VEX (JSON or XML, see :data:`VEX_ENCODINGS`) stating the analysis of every
+    finding of a system's SBOM."""
     bom = Bom()
     product = Component(name=subject or "unnamed product", version=subject_version or None,
                         type=ComponentType.APPLICATION, bom_ref="product")
@@ -229,7 +235,8 @@ def cyclonedx_vex(rows: list[Row], *, subject: str, subject_version: str = "") -
             ratings=[_rating(first)], description=first.summary or None,
             recommendation=f"Upgrade to {first.upgrade_to}" if first.upgrade_to else None,
             analysis=analysis, affects=[BomTarget(ref=refs[m.purl or m.ref]) for m in members]))
-    return JsonV1Dot6(bom).output_as_string(indent=2)
+    writer = {"json": JsonV1Dot6, "xml": XmlV1Dot6}[encoding]
+    return writer(bom).output_as_string(indent=2)
 
 
 def _source_of(vuln_id: str) -> str:

@@ -1,6 +1,7 @@
 """One FilterSet per list, serving both the UI list filters and the API's ``?field=`` filters."""
 
 import django_filters
+from django import forms
 
 from forceb.core.filters import IdFilter
 
@@ -34,8 +35,17 @@ class ComponentFilter(django_filters.FilterSet):
         return queryset.filter(package__iexact=value.strip())
 
 
+class AnyYesNo(forms.NullBooleanSelect):
+    """Django offers 'Unknown' for a yes/no that is not set; in a filter it means any."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("unknown", "Any"), ("true", "Yes"), ("false", "No")]
+
+
 class FindingFilter(django_filters.FilterSet):
     sbom_id = IdFilter()
+    kev = django_filters.BooleanFilter(label="Known exploited (KEV)", widget=AnyYesNo)
     system_id = IdFilter(field_name="sbom__system_id")
     component_id = IdFilter()
     current = django_filters.BooleanFilter(field_name="sbom__is_current")

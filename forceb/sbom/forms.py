@@ -20,7 +20,7 @@ class SbomUploadForm(forms.Form):
 
 
 class VexUploadForm(forms.Form):
-    file = forms.FileField(help_text="CycloneDX VEX (JSON) or OpenVEX")
+    file = forms.FileField(help_text="CycloneDX VEX (JSON or XML) or OpenVEX")
 
 
 class DecisionForm(forms.Form):

@@ -28,7 +28,7 @@ from typing import Any
 
 from packageurl import PackageURL
 
-from forceb.sbom.feeds import Advisory, Affected, KnowledgeBase
+from forceb.sbom.feeds import Advisory, Affected, EpssData, KevCatalog, KnowledgeBase
 from forceb.sbom.versions import (
     VersionError,
     ecosystem_for_purl_type,
@@ -527,6 +527,11 @@ class Matcher:
         if touched:
             self._hits = {k: v for k, v in self._hits.items() if (k[0], k[1]) not in touched}
         return touched
+
+    def replace_scores(self, kev: KevCatalog | None, epss: EpssData | None) -> None:
+        """Swap the KEV catalogue and the EPSS scores; each vulnerability's facts are described anew."""
+        self.kb.kev, self.kb.epss = kev, epss
+        self._vuln_info.clear()
 
     @property
     def covered_ecosystems(self) -> set[str]:

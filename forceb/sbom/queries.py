@@ -18,7 +18,7 @@ from forceb.inventory.choices import CRITICALITY_RANK
 from forceb.inventory.models import BusinessService, Dependency, System
 
 from . import feeds, matching
-from .choices import CLOSED_STATUSES, SEVERITY_ORDER
+from .choices import CLOSED_STATUSES, SEVERITY_ORDER, Feed
 from .models import Advisory, Component, ComponentEdge, Epss, FeedState, Finding, FindingSnapshot, Kev, Sbom
 
 # --------------------------------------------------------------------------------------------
@@ -58,44 +58,111 @@ def package_keys(advisory: feeds.Advisory) -> set[matching.PackageKey]:
     return {(a.ecosystem, normalize_name(a.ecosystem, a.name)) for a in advisory.affected if has_ordering(a.ecosystem)}
 
 
-def _kb_revision():
-    """Changes whenever any stored feed data changes (bulk writes set ``updated`` themselves)."""
-    adv = Advisory.objects.aggregate(n=Count("pk"), last=Max("updated"))
-    return (adv["n"], adv["last"], Kev.objects.count(), Epss.objects.count(),
-            FeedState.objects.aggregate(last=Max("imported_at"))["last"])
-
-
-def load_knowledge_base() -> feeds.KnowledgeBase:
-    """Every stored advisory, KEV entry and EPSS score as the engine's knowledge base."""
-    advisories = [engine_advisory(row) for row in Advisory.objects.only(
-        "osv_id", "modified", "published", "aliases", "related", "summary", "details", "severity", "affected",
-        "withdrawn", "database_severity").iterator(chunk_size=2000)]
-    kev = feeds.KevCatalog("", "", {
+def _load_kev() -> feeds.KevCatalog | None:
+    entries = {
         k.cve: feeds.KevEntry(k.cve, k.vendor, k.product, k.name, k.date_added, k.due_date,
                               "Known" if k.known_ransomware else "Unknown", k.required_action)
         for k in Kev.objects.iterator(chunk_size=5000)
-    })
+    }
+    return feeds.KevCatalog("", "", entries) if entries else None
+
+
+def _load_epss() -> feeds.EpssData | None:
     scores, score_date = {}, ""
     for cve, score, pct, day in Epss.objects.values_list("cve", "score", "percentile", "score_date").iterator(
             chunk_size=10000):
         scores[cve] = feeds.EpssScore(cve, score, pct if pct is not None else float("nan"))
         score_date = max(score_date, day)
-    epss = feeds.EpssData("", score_date, scores) if scores else None
-    return feeds.KnowledgeBase.from_advisories(advisories, kev if kev.entries else None, epss)
+    return feeds.EpssData("", score_date, scores) if scores else None
 
 
-_cache_lock = threading.Lock()
-_cache: dict = {}
+_ENGINE_FIELDS = ("osv_id", "modified", "published", "aliases", "related", "summary", "details", "severity",
+                  "affected", "withdrawn", "database_severity")
+
+
+def _engine_advisories(rows) -> list[feeds.Advisory]:
+    return [engine_advisory(row) for row in rows.only(*_ENGINE_FIELDS).iterator(chunk_size=2000)]
+
+
+def load_knowledge_base() -> feeds.KnowledgeBase:
+    """Every stored advisory, KEV entry and EPSS score as the engine's knowledge base."""
+    return feeds.KnowledgeBase.from_advisories(_engine_advisories(Advisory.objects.all()), _load_kev(), _load_epss())
+
+
+class _MatcherCache:
+    """The engine's matcher, kept in step with the stored knowledge base.
+
+    Built whole once per process. After that a feed change is applied as a delta, because a whole
+    rebuild costs seconds per thousand advisories and would dominate every re-match: advisories
+    whose content digest differs from what the matcher holds go through ``Matcher.update`` (which
+    drops only the caches of the packages they name), deleted ones are removed, and KEV or EPSS
+    (joined by CVE when a finding is described) are swapped when their own imports ran.
+    """
+
+    #: Rows are stamped when their import batch starts and become visible when it commits; looking
+    #: this far behind the newest stamp seen catches a batch that committed after a later one.
+    LOOKBACK = timedelta(minutes=5)
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.matcher: matching.Matcher | None = None
+        self.digests: dict[str, str] = {}
+        self.advisories_mark = None
+        self.scores_mark = None
+
+    @staticmethod
+    def _advisories_mark():
+        return tuple(Advisory.objects.aggregate(n=Count("pk"), last=Max("updated")).values())
+
+    @staticmethod
+    def _scores_mark():
+        imports = FeedState.objects.filter(feed__in=(Feed.KEV, Feed.EPSS)).values_list("feed").annotate(
+            last=Max("imported_at"))
+        return (Kev.objects.count(), Epss.objects.count(), tuple(sorted(imports)))
+
+    def current(self) -> matching.Matcher:
+        advisories_mark, scores_mark = self._advisories_mark(), self._scores_mark()
+        with self.lock:
+            if self.matcher is None:
+                self._build()
+            else:
+                if advisories_mark != self.advisories_mark:
+                    self._apply_advisory_changes(self.advisories_mark, advisories_mark)
+                if scores_mark != self.scores_mark:
+                    self.matcher.replace_scores(_load_kev(), _load_epss())
+            self.advisories_mark, self.scores_mark = advisories_mark, scores_mark
+            return self.matcher
+
+    def _build(self) -> None:
+        self.digests = dict(Advisory.objects.values_list("osv_id", "digest"))
+        self.matcher = matching.Matcher(load_knowledge_base())
+
+    def _apply_advisory_changes(self, previous_mark, mark) -> None:
+        (_, since), (count, last) = previous_mark, mark
+        window = since is not None and last is not None and last >= since
+        rows = Advisory.objects.filter(updated__gte=since - self.LOOKBACK) if window else Advisory.objects.all()
+        stored = dict(rows.values_list("osv_id", "digest"))
+        whole = not window
+        if window and count != len(self.digests.keys() | stored.keys()):  # deletions, or a row the window missed
+            stored, whole = dict(Advisory.objects.values_list("osv_id", "digest")), True
+        changed = {osv_id: digest for osv_id, digest in stored.items() if self.digests.get(osv_id) != digest}
+        removed = self.digests.keys() - stored.keys() if whole else set()
+        changed_ids = sorted(changed)
+        updates = []
+        for i in range(0, len(changed_ids), 500):
+            updates += _engine_advisories(Advisory.objects.filter(osv_id__in=changed_ids[i:i + 500]))
+        self.matcher.update(updates, removed)
+        self.digests.update(changed)
+        for osv_id in removed:
+            self.digests.pop(osv_id)
+
+
+_matcher_cache = _MatcherCache()
 
 
 def matcher() -> matching.Matcher:
-    """The engine's matcher over the stored knowledge base, rebuilt only when the feeds changed."""
-    revision = _kb_revision()
-    with _cache_lock:
-        if _cache.get("revision") != revision:
-            _cache["matcher"] = matching.Matcher(load_knowledge_base())
-            _cache["revision"] = revision
-        return _cache["matcher"]
+    """The engine's matcher over the stored knowledge base, brought up to date with the feeds."""
+    return _matcher_cache.current()
 
 
 def advisories_for(vuln_id: str):

@@ -49,6 +49,7 @@ __all__ = [
     "check_ntia",
     "detect_format",
     "diff",
+    "parse_xml",
     "read_sbom",
     "read_sbom_file",
 ]
@@ -517,7 +518,9 @@ def _xml_depth(root: Element, limit: int) -> None:
             stack.append((c, depth + 1, f"{path}/{_local(c.tag)}"))
 
 
-def _read_xml(data: bytes, max_depth: int) -> Sbom:
+def parse_xml(data: bytes, max_depth: int = MAX_DEPTH) -> Element:
+    """Parse an XML document safely (no DTD, no entity declarations, no external references) and
+    bound its nesting depth; the VEX reader shares this with the SBOM reader."""
     try:
         root = DefusedET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
@@ -525,7 +528,15 @@ def _read_xml(data: bytes, max_depth: int) -> Sbom:
     except DefusedET.ParseError as exc:
         line, col = getattr(exc, "position", (0, 0))
         raise SbomError(f"invalid XML: {exc.msg if hasattr(exc, 'msg') else exc}", f"line {line} column {col}") from exc
+    except (LookupError, ValueError) as exc:  # expat: an unknown or a multi-byte encoding declared
+        raise SbomError(f"the XML declaration names an encoding that cannot be read ({str(exc)[:120]}); "
+                        "use UTF-8", "line 1") from exc
     _xml_depth(root, max_depth)
+    return root
+
+
+def _read_xml(data: bytes, max_depth: int) -> Sbom:
+    root = parse_xml(data, max_depth)
     ns = root.tag[1:].split("}", 1)[0] if root.tag.startswith("{") else ""
     if _local(root.tag) != "bom" or "cyclonedx.org/schema/bom" not in ns:
         if "spdx" in ns.lower() or _local(root.tag) == "RDF":

@@ -14,9 +14,10 @@ from .models import Sbom
 
 @task()
 def sync_feeds_task(feeds: list[str] | None = None, ecosystems: list[str] | None = None) -> dict:
-    """Download what changed from OSV, CISA KEV and FIRST EPSS, import it, re-match what it touches."""
+    """Download what changed from OSV, CISA KEV, FIRST EPSS and MITRE ATT&CK, import it, re-match what
+    it touches."""
     with audit.acting_as(label="task:sync-feeds"):
-        report = actions.sync_feeds(feeds_wanted=feeds or ("osv", "kev", "epss"), ecosystems=ecosystems)
+        report = actions.sync_feeds(feeds_wanted=feeds or actions.SYNCED_FEEDS, ecosystems=ecosystems)
     return {"sources": report.sources, "imported": report.imported.as_dict() if report.imported else None}
 
 

@@ -12,4 +12,5 @@ urlpatterns = [
     path("findings/<int:pk>/", views.finding_detail, name="sbom-finding"),
     path("components/", views.component_search, name="sbom-components"),
     path("sector/", views.sector, name="sbom-sector"),
+    path("feeds/", views.feeds, name="sbom-feeds"),
 ]

@@ -1,6 +1,8 @@
 """Web pages of SBOMs and vulnerability monitoring: the portfolio dashboard, SBOMs, findings,
 component search and the sector view. Reads go through ``queries``, writes through ``actions``."""
 
+from datetime import date, timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -30,9 +32,16 @@ def _trend_figure(trend: list[dict]) -> dict:
             for s in SEVERITY_ORDER if any(p.get(s) for p in trend)]
     data.append({"type": "scatter", "mode": "lines", "name": "Known exploited (KEV)", "x": days,
                  "y": [p["kev"] for p in trend], "line": {"color": "#000", "dash": "dot"}})
+    top = max((p.get("total", 0) for p in trend), default=0)  # whole findings on the axis, never 0.5 of one
+    xaxis = {"type": "date", "tickformat": "%Y-%m-%d"}
+    if len(days) == 1:
+        # One day of history: Plotly would zoom to a millisecond around it; show the week instead.
+        day = date.fromisoformat(str(days[0])[:10])
+        xaxis["range"] = [(day - timedelta(days=3)).isoformat(), (day + timedelta(days=3)).isoformat()]
     return {"data": data, "layout": {"title": {"text": "Open findings over time", "font": {"size": 14}, "x": 0},
                                      "height": 280, "margin": {"l": 40, "r": 10, "t": 36, "b": 36},
-                                     "legend": {"orientation": "h", "y": -0.25},
+                                     "legend": {"orientation": "h", "y": -0.25}, "xaxis": xaxis,
+                                     "yaxis": {"rangemode": "tozero", "tickformat": "d", "dtick": max(1, -(-top // 5))},
                                      "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)"}}
 
 
@@ -113,7 +122,7 @@ def sbom_detail(request, pk):
 @access.policy(access.owned(Sbom))
 @login_required
 def sbom_export(request, pk, fmt):
-    """The SBOM's findings as SARIF 2.1.0 or CycloneDX VEX."""
+    """The SBOM's findings as SARIF 2.1.0 or CycloneDX VEX (JSON or XML)."""
     sbom = get_object_or_404(queries.sboms(request.user), pk=pk)
     rows = exports.rows_from_findings(
         Finding.objects.filter(sbom=sbom).select_related("component", "advisory").order_by("priority")
@@ -121,9 +130,12 @@ def sbom_export(request, pk, fmt):
     if fmt == "sarif":
         body, kind, name = exports.dumps(exports.sarif(rows, artifact=sbom.filename or "sbom")), \
             "application/sarif+json", f"sbom-{sbom.pk}.sarif"
-    elif fmt == "vex":
-        body = exports.cyclonedx_vex(rows, subject=sbom.subject or str(sbom.system), subject_version=sbom.subject_version)
-        kind, name = "application/vnd.cyclonedx+json", f"sbom-{sbom.pk}.vex.cdx.json"
+    elif fmt in ("vex", "vex-xml"):
+        encoding = "xml" if fmt == "vex-xml" else "json"
+        body = exports.cyclonedx_vex(rows, subject=sbom.subject or str(sbom.system), subject_version=sbom.subject_version,
+                                     encoding=encoding)
+        kind, suffix = exports.VEX_ENCODINGS[encoding]
+        name = f"sbom-{sbom.pk}.{suffix}"
     else:
         raise Http404("no such export")
     response = HttpResponse(body, content_type=kind)
@@ -175,3 +187,11 @@ def sector(request):
     vuln = request.GET.get("vulnerability", "").strip()
     return render(request, "sbom/sector.html", {"vulnerability": vuln,
                                                 "view": queries.sector_view(request.user, vuln) if vuln else None})
+
+
+@access.policy(access.SIGNED_IN)
+@login_required
+def feeds(request):
+    """Where the knowledge bases come from (OSV, KEV, EPSS, MITRE ATT&CK): each source, its address,
+    when it was last fetched and imported, and how that went."""
+    return render(request, "sbom/feeds.html", {"states": queries.feed_states()})

@@ -5,7 +5,8 @@ is served from the ``plotly`` package itself (``finders.PlotlyFinder``), so no c
 """
 
 COLORS = {
-    "Critical": "#c0392b", "High": "#e67e22", "Medium": "#f1c40f", "Low": "#7f8c8d",
+    "Critical": "#c0392b", "High": "#e67e22", "Medium": "#f1c40f", "Low": "#7f8c8d", "None": "#bdc3c7",
+    "Unknown": "#95a5a6",
     "On-premises": "#34495e", "Cloud": "#1f5fbf", "Hybrid": "#8e44ad",
     "CLEAR": "#95a5a6", "GREEN": "#1e8449", "AMBER": "#d68910", "AMBER+STRICT": "#b9770e", "RED": "#c0392b",
 }

@@ -76,10 +76,11 @@ def test_detail_draws_relationships_from_json_data(marked):
 def test_subscriptions_created_listed_and_deleted_by_their_organisation(marked):
     bank = page(marked, "bank_analyst")
     response = bank.post(reverse("web:intel-subscriptions"), {
-        "name": "phishing", "collection": marked.collection.pk, "types": ["indicator"], "terms": "marked, T1566"})
+        "name": "phishing", "collection": marked.collection.pk, "types": ["indicator"], "techniques": "T1566",
+        "products": "marked"})
     assert response.status_code == 302
     sub = Subscription.objects.get(name="phishing")
-    assert sub.owner == marked.bank and sub.terms == ["marked", "T1566"]
+    assert sub.owner == marked.bank and sub.terms == ["T1566", "marked"]
     assert "phishing" in bank.get(reverse("web:intel-subscriptions")).content.decode()
     insurer = page(marked, "insurer_analyst")
     assert "phishing" not in insurer.get(reverse("web:intel-subscriptions")).content.decode()

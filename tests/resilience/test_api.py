@@ -145,6 +145,10 @@ def test_drill_planned_run_measured_and_tracked(world):
     assert sector.client(sector.insurer_admin).patch(f"{API}/drill-actions/{action['id']}/",
                                                      {"status": "open"}, format="json").status_code == 404
     assert DrillAction.objects.get(pk=action["id"]).status == "done"
+    # Actions come only from a drill's result and stay on record: no create, no delete.
+    assert client.post(f"{API}/drill-actions/", {"title": "x", "assignee": "y"}, format="json").status_code == 405
+    assert client.delete(f"{API}/drill-actions/{action['id']}/").status_code == 405
+    assert DrillAction.objects.filter(pk=action["id"]).exists() and DrillAction.objects.count() == 1
 
 
 def test_drill_result_rejects_another_members_service_and_stores_nothing(world):

@@ -162,3 +162,20 @@ def test_tree_advisories_dashboard_and_feeds(world):
     assert dashboard["open"] == 3 and dashboard["kev"] == 1 and dashboard["by_severity"]["critical"] == 1
     assert dashboard["trend"][-1]["total"] == 3
     assert {f["feed"] for f in client.get(f"{API}/feeds/").json()["results"]} == {"osv", "kev", "epss"}
+
+
+def test_cyclonedx_vex_in_xml_over_the_api(world):
+    client = world.client(world.bank_analyst)
+    xml = client.get(f"{API}/sboms/{world.bank_sbom.pk}/vex/?encoding=xml")
+    assert xml.status_code == 200 and xml["Content-Type"] == "application/vnd.cyclonedx+xml"
+    assert xml["Content-Disposition"].endswith('.vex.cdx.xml"') and b"<id>GO-TEST-3</id>" in xml.content
+    assert client.get(f"{API}/sboms/{world.bank_sbom.pk}/vex/?encoding=yaml").status_code == 400
+    data = (__import__("pathlib").Path(__file__).parent / "data" / "vex" / "cdx-1.6-vex.xml").read_bytes()
+    applied = client.post(f"{API}/sboms/{world.bank_sbom.pk}/vex/",
+                          {"file": SimpleUploadedFile("supplier.vex.xml", data)}, format="multipart")
+    assert applied.status_code == 200 and applied.json()["applied"] == 3
+    assert Finding.objects.get(sbom=world.bank_sbom, vuln_id="GO-TEST-3").status == "affected"
+    broken = client.post(f"{API}/sboms/{world.bank_sbom.pk}/vex/",
+                         {"file": SimpleUploadedFile("x.xml", data.replace(b"exploitable", b"maybe"))},
+                         format="multipart")
+    assert broken.status_code == 400 and "vulnerability[1]/analysis/state" in json.dumps(broken.json())

@@ -120,3 +120,36 @@ def test_feeds_import_reports_what_changed(sector, tmp_path):
     assert report["added"] == {"osv": 4, "kev": 1, "epss": 2} and report["error_count"] == 0
     with pytest.raises(CommandError, match="no such file"):
         call_command("feeds", "import", str(tmp_path / "nope"), stdout=io.StringIO(), stderr=io.StringIO())
+
+
+VEX_DATA = __import__("pathlib").Path(__file__).parent / "data" / "vex"
+
+
+def test_vex_applies_a_cyclonedx_xml_document_to_a_systems_current_sbom(loaded):
+    system = kb.system(loaded.bank)
+    run("sbom", "import", str(loaded.sbom_path), "--system", str(system.pk), "--as", "bank-analyst")
+    code, out, _ = run("sbom", "vex", str(VEX_DATA / "cdx-1.6-vex.xml"), "--system", str(system.pk),
+                       "--as", "bank-analyst")
+    assert code == 0
+    assert json.loads(out) == {"system": system.pk, "format": "cyclonedx-vex", "statements": 4, "applied": 3,
+                               "unmatched": ["CVE-2000-9999"]}
+    assert dict(Finding.objects.values_list("vuln_id", "status")) == {
+        "GHSA-test-2": "not_affected", "GO-TEST-3": "affected", "PYSEC-TEST-1": "fixed"}
+
+
+def test_vex_refuses_a_broken_document_whole_exit_2_naming_the_place(loaded):
+    system = kb.system(loaded.bank)
+    run("sbom", "import", str(loaded.sbom_path), "--system", str(system.pk))
+    code, out, err = run("sbom", "vex", str(VEX_DATA / "broken-vex-unexplained.xml"), "--system", str(system.pk))
+    assert code == 2 and out == ""
+    assert "broken-vex-unexplained.xml" in err and "/bom/vulnerabilities/vulnerability[1]" in err
+    assert set(Finding.objects.values_list("status", flat=True)) == {"new"}
+    other = kb.system(loaded.insurer)
+    code, _, err = run("sbom", "vex", str(VEX_DATA / "cdx-1.6-vex.xml"), "--system", str(other.pk),
+                       "--as", "bank-analyst")
+    assert code == 2 and "your organisation's systems" in err
+
+
+def test_scan_exports_cyclonedx_vex_as_xml(loaded):
+    code, out, _ = run("sbom", "scan", str(loaded.sbom_path), "--format", "cyclonedx-vex-xml")
+    assert code == 0 and 'xmlns="http://cyclonedx.org/schema/bom/1.6"' in out and "<id>GO-TEST-3</id>" in out

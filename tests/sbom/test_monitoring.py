@@ -125,7 +125,9 @@ def test_bad_feed_file_is_refused_naming_the_place(sector, tmp_path):
 
 
 # --------------------------------------------------------------------------------------------
-# sync against a local server
+# sync against a local server (ATT&CK's sync is tested in tests/intel/test_attack_feed.py)
+
+VULNERABILITY_FEEDS = ("osv", "kev", "epss")
 
 
 class _FeedHandler(http.server.SimpleHTTPRequestHandler):
@@ -188,7 +190,7 @@ def feed_server(tmp_path):
     thread.start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
     urls = {"osv": base + "/{ecosystem}/all.zip", "osv-ecosystems": base + "/ecosystems.txt",
-            "kev": base + "/kev.json", "epss": base + "/epss.csv"}
+            "kev": base + "/kev.json", "epss": base + "/epss.csv", "attack": base + "/enterprise-attack.json"}
     with override_settings(FORCEB_FEED_URLS=urls):
         yield root
     server.shutdown()
@@ -197,14 +199,14 @@ def feed_server(tmp_path):
 
 def test_sync_downloads_imports_then_fetches_only_what_changed(sector, feed_server, tmp_path):
     folder = tmp_path / "cache"
-    first = actions.sync_feeds(ecosystems=["PyPI"], folder=folder)
+    first = actions.sync_feeds(feeds_wanted=VULNERABILITY_FEEDS, ecosystems=["PyPI"], folder=folder)
     assert first.sources == {"osv:PyPI": "downloaded", "kev:catalogue": "downloaded", "epss:scores": "downloaded"}
     assert Advisory.objects.count() == len(kb.ADVISORIES) and Kev.objects.count() == 1
     assert Epss.objects.count() == 3002
     state = FeedState.objects.get(feed="osv", source="PyPI")
     assert state.etag and state.imported_at and state.sha256
 
-    second = actions.sync_feeds(ecosystems=["PyPI"], folder=folder)
+    second = actions.sync_feeds(feeds_wanted=VULNERABILITY_FEEDS, ecosystems=["PyPI"], folder=folder)
     assert set(second.sources.values()) == {"unchanged (304)"} and second.imported is None
     assert any(h.get("If-None-Match") == state.etag for _, h in _FeedHandler.requests[-3:])
 
@@ -236,3 +238,61 @@ def test_tasks_run_the_same_actions(portfolio):
     assert result.return_value["sboms"] == sorted([portfolio.sboms["bank-django"].pk, portfolio.sboms["insurer"].pk])
     assert result.return_value["new_findings"] == 2
     assert tasks.match_sbom_task.enqueue(portfolio.sboms["insurer"].pk).return_value == 0
+
+
+def _answers(matcher, purl):
+    return {f.id for f in matcher.match([purl]).findings}
+
+
+def test_the_matcher_follows_feed_changes_as_deltas_not_rebuilds(portfolio, monkeypatch):
+    from forceb.sbom import matching, queries
+
+    engine = queries.matcher()
+    assert _answers(engine, "pkg:pypi/django@3.2.0") == {"PYSEC-TEST-1"}
+    built = []
+    monkeypatch.setattr(matching.Matcher, "__init__", lambda *a, **k: built.append(a) or pytest.fail("rebuilt"))
+
+    widened = [a if a["id"] != "PYSEC-TEST-1" else kb.advisory(
+        "PYSEC-TEST-1", "PyPI", "django", "5.0.0", aliases=["CVE-2099-0001"], cvss=kb.CVSS_CRITICAL)
+        for a in kb.ADVISORIES]
+    new = kb.advisory("PYSEC-TEST-9", "PyPI", "django", "4.0.0", introduced="3.0", aliases=["CVE-2099-0009"])
+    actions.import_feeds(kb.write_feeds(portfolio.tmp / "delta", [*widened, new]), rematch=False)
+    assert queries.matcher() is engine
+    assert _answers(engine, "pkg:pypi/django@4.2.0") == {"PYSEC-TEST-1"}  # the widened range
+    assert _answers(engine, "pkg:pypi/django@3.5.0") == {"PYSEC-TEST-1", "PYSEC-TEST-9"}
+
+    Advisory.objects.filter(osv_id="PYSEC-TEST-9").delete()
+    assert queries.matcher() is engine
+    assert _answers(engine, "pkg:pypi/django@3.5.0") == {"PYSEC-TEST-1"}
+    assert built == []
+
+
+def test_the_matcher_sees_a_kev_listing_without_rebuilding(portfolio):
+    from forceb.sbom import queries
+
+    engine = queries.matcher()
+    [before] = engine.match(["pkg:npm/lodash@4.17.15"]).findings
+    assert not before.kev
+    listed = {**kb.KEV, "vulnerabilities": [*kb.KEV["vulnerabilities"], {
+        **kb.KEV["vulnerabilities"][0], "cveID": "CVE-2099-0002", "dueDate": "2099-03-01"}]}
+    folder = portfolio.tmp / "kev"
+    folder.mkdir()
+    (folder / "known_exploited_vulnerabilities.json").write_text(json.dumps(listed))
+    actions.import_feeds(folder, rematch=False)
+    assert queries.matcher() is engine
+    [after] = engine.match(["pkg:npm/lodash@4.17.15"]).findings
+    assert after.kev and str(after.kev_due_date) == "2099-03-01"
+
+
+def test_an_advisory_stamped_in_the_past_is_still_seen(portfolio, monkeypatch):
+    """A clock that went backwards (or a batch committed late) must not hide a row from the matcher."""
+    import time_machine
+
+    from forceb.sbom import queries
+
+    engine = queries.matcher()
+    with time_machine.travel("2001-01-01T00:00:00Z"):
+        late = kb.advisory("PYSEC-TEST-8", "PyPI", "django", "9.0.0", aliases=["CVE-2099-0088"])
+        actions._store_advisories([actions.feeds.parse_osv(late)], actions.FeedReport())
+    assert queries.matcher() is engine
+    assert "PYSEC-TEST-8" in _answers(engine, "pkg:pypi/django@4.2.0")

@@ -76,3 +76,19 @@ def test_component_search_and_sector_pages(world):
     assert "Core" in html and "Claims" not in html
     hub = browser(world.hub_analyst).get("/sbom/sector/?vulnerability=CVE-2099-0003").content.decode()
     assert "Bank A" in hub and "Insurer B" in hub and "aggregated (not shared)" in hub
+
+
+def test_sbom_page_imports_xml_vex_and_exports_it(world):
+    client = browser(world.bank_analyst)
+    data = (__import__("pathlib").Path(__file__).parent / "data" / "vex" / "cdx-1.6-vex.xml").read_bytes()
+    page = client.get(f"/sbom/sboms/{world.sbom.pk}/").content.decode()
+    assert f"/sbom/sboms/{world.sbom.pk}/export/vex-xml/" in page
+    bad = client.post(f"/sbom/sboms/{world.sbom.pk}/", {"file": SimpleUploadedFile("v.xml", data[:400])})
+    assert bad.status_code == 200 and "invalid XML" in bad.content.decode()
+    assert not world.sbom.findings.exclude(status="new").exists()
+    good = client.post(f"/sbom/sboms/{world.sbom.pk}/", {"file": SimpleUploadedFile("v.xml", data)})
+    assert good.status_code == 302 and world.sbom.findings.get(vuln_id="PYSEC-TEST-1").status == "fixed"
+    history = client.get(f"/sbom/findings/{world.sbom.findings.get(vuln_id='PYSEC-TEST-1').pk}/").content.decode()
+    assert f"Imported CycloneDX VEX ({world.bank_analyst.username})" in history  # where the decision came from
+    export = client.get(f"/sbom/sboms/{world.sbom.pk}/export/vex-xml/")
+    assert export["Content-Type"] == "application/vnd.cyclonedx+xml" and b"<state>resolved</state>" in export.content

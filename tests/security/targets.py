@@ -200,6 +200,6 @@ def _intel_objects(world, user):
     return [("an unknown version", {"pk": 999_999}, False)]
 
 
-@target("web:intel-object")
+@target("web:intel-object", "web:intel-object-sighting")
 def _intel_object_pages(world, user):
     return _intel_objects(world, user)

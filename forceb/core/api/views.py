@@ -12,38 +12,33 @@ from forceb.core.choices import ADMIN_ROLES, Role
 from forceb.core.models import ApiToken, AuditEntry, Notification, Organization, Share, User
 
 from . import serializers as s
+from .base import QueryMixin
 
 
 @extend_schema_view(
     list=extend_schema(description="Organisations of the sector: members, the hub and the supervisor."),
     retrieve=extend_schema(description="One organisation."),
 )
-class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
+class OrganizationViewSet(QueryMixin, viewsets.ReadOnlyModelViewSet):
+    model = Organization
+    query = staticmethod(queries.organizations)
     access_policy = access.SIGNED_IN
     serializer_class = s.OrganizationSerializer
     filterset_fields = ["kind", "sector", "tier", "slug"]
     search_fields = ["name", "slug"]
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Organization.objects.none()
-        return queries.organizations(self.request.user)
 
 
 @extend_schema_view(
     list=extend_schema(description="People you may see: yourself, or your organisation's people if you administer or audit it."),
     retrieve=extend_schema(description="One person."),
 )
-class UserViewSet(viewsets.ReadOnlyModelViewSet):
+class UserViewSet(QueryMixin, viewsets.ReadOnlyModelViewSet):
+    model = User
+    query = staticmethod(queries.people)
     access_policy = access.SIGNED_IN
     serializer_class = s.UserSerializer
     filterset_fields = ["role", "is_active"]
     search_fields = ["username"]
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return User.objects.none()
-        return queries.people(self.request.user)
 
     @extend_schema(description="The person the request is authenticated as.")
     @action(detail=False)
@@ -56,17 +51,14 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
     retrieve=extend_schema(description="One API token, without its secret."),
     destroy=extend_schema(description="Revoke an API token."),
 )
-class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin,
+class ApiTokenViewSet(QueryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin,
                       viewsets.GenericViewSet):
+    model = ApiToken
+    query = staticmethod(queries.tokens)
     access_policy = access.SIGNED_IN
     serializer_class = s.ApiTokenSerializer
     filterset_fields = ["user"]
     write_roles = frozenset(Role)
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return ApiToken.objects.none()
-        return queries.tokens(self.request.user)
 
     @extend_schema(description="Create a token for yourself; the response carries the secret once.",
                    request=s.NewApiTokenSerializer, responses={201: s.CreatedApiTokenSerializer})
@@ -88,16 +80,13 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.D
     destroy=extend_schema(description="Withdraw a share your organisation made, or any share of an object it owns; "
                                       "reshares made on its strength are withdrawn with it."),
 )
-class ShareViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin,
+class ShareViewSet(QueryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin,
                    viewsets.GenericViewSet):
+    model = Share
+    query = staticmethod(queries.shares)
     access_policy = access.SIGNED_IN
     serializer_class = s.ShareSerializer
     filterset_fields = ["tlp", "community", "object_id"]
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Share.objects.none()
-        return queries.shares(self.request.user)
 
     @extend_schema(description="Share an object you own (or may pass on) under a TLP 2.0 marking.",
                    request=s.NewShareSerializer, responses={201: s.ShareSerializer})
@@ -128,15 +117,12 @@ class ShareViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
     list=extend_schema(description="The audit trail: your organisation's entries (auditors and admins), or your own."),
     retrieve=extend_schema(description="One audit entry."),
 )
-class AuditEntryViewSet(viewsets.ReadOnlyModelViewSet):
+class AuditEntryViewSet(QueryMixin, viewsets.ReadOnlyModelViewSet):
+    model = AuditEntry
+    query = staticmethod(queries.audit_entries)
     access_policy = access.SIGNED_IN
     serializer_class = s.AuditEntrySerializer
     filterset_fields = ["action", "object_type", "object_id", "actor_username"]
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return AuditEntry.objects.none()
-        return queries.audit_entries(self.request.user)
 
     @extend_schema(description="Verify the whole hash chain (auditors and admins).",
                    responses={200: {"type": "object", "properties": {
@@ -153,15 +139,12 @@ class AuditEntryViewSet(viewsets.ReadOnlyModelViewSet):
     list=extend_schema(description="Notifications for your organisation and for you."),
     retrieve=extend_schema(description="One notification."),
 )
-class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
+class NotificationViewSet(QueryMixin, viewsets.ReadOnlyModelViewSet):
+    model = Notification
+    query = staticmethod(queries.notifications)
     access_policy = access.SIGNED_IN
     serializer_class = s.NotificationSerializer
     write_roles = frozenset(Role)
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Notification.objects.none()
-        return queries.notifications(self.request.user)
 
     @extend_schema(description="Mark a notification read.", request=None, responses={200: s.NotificationSerializer})
     @action(detail=True, methods=["post"])

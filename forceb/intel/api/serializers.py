@@ -70,11 +70,14 @@ class SubscriptionSerializer(BaseSerializer):
     collection = serializers.SlugRelatedField(slug_field="uuid", queryset=Collection.objects.all())
     types = serializers.ListField(child=serializers.CharField(max_length=250), required=False)
     terms = serializers.ListField(child=serializers.CharField(max_length=200), required=False)
+    # Set through the webhook action, which answers the signing secret once; "" when there is none.
+    webhook_url = serializers.CharField(read_only=True, help_text="Where new matches are POSTed, signed; empty: "
+                                                                  "not delivered by webhook")
 
     class Meta:
         model = Subscription
         fields = ["id", "url", "display", "uuid", "name", "collection", "types", "terms", "max_tlp",
-                  "min_confidence", "from_inventory"]
+                  "min_confidence", "from_inventory", "webhook_url"]
 
     def get_fields(self):
         fields = super().get_fields()
@@ -83,6 +86,24 @@ class SubscriptionSerializer(BaseSerializer):
             # Only a collection the organisation reads may be subscribed to; others are 'not found'.
             fields["collection"].queryset = queries.readable_collections(request.user)
         return fields
+
+
+class WebhookSerializer(serializers.Serializer):
+    """Where to deliver a subscription: https, to a public address (docs/intel.md, Webhook)."""
+
+    # A plain string: the hub's own rule (webhooks.check_target) says what is wrong with a URL.
+    url = serializers.CharField(max_length=500)
+
+
+class WebhookSecretSerializer(serializers.Serializer):
+    url = serializers.CharField()
+    secret = serializers.CharField(help_text="The HMAC-SHA256 key of X-Forceb-Signature: shown this once only")
+    signature = serializers.CharField(help_text="How a receiver checks a delivery")
+
+
+class TestDeliverySerializer(serializers.Serializer):
+    delivered = serializers.BooleanField()
+    status = serializers.IntegerField(help_text="The receiver's HTTP status")
 
 
 class SightingSerializer(serializers.Serializer):
@@ -95,6 +116,8 @@ class SightingSerializer(serializers.Serializer):
     last_seen = serializers.DateTimeField(required=False)
     share_identity = serializers.BooleanField(default=False)
     tlp = serializers.ChoiceField(choices=TLP.choices, required=False)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=2000,
+                                        help_text="A note published with the sighting (never who saw it)")
 
 
 class SightingSummarySerializer(serializers.Serializer):

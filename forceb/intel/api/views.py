@@ -104,7 +104,18 @@ class CollectionViewSet(viewsets.ReadOnlyModelViewSet):
     update=extend_schema(description="Replace a subscription of your organisation (matches worked out again)."),
     partial_update=extend_schema(description="Change fields of a subscription of your organisation."),
     destroy=extend_schema(description="Delete a subscription of your organisation."),
+    webhook=extend_schema(
+        methods=["POST"], request=s.WebhookSerializer, responses={201: s.WebhookSecretSerializer},
+        description="Deliver the subscription's new matches to an https URL at a public address, signed with "
+                    "HMAC-SHA256. The answer holds the signing secret, shown this once only; setting a URL again "
+                    "makes a new secret."),
+    test_delivery=extend_schema(
+        request=None, responses=s.TestDeliverySerializer,
+        description="Send a signed delivery without objects (type forceb-subscription-test) to the webhook now, "
+                    "to check the receiver; 400 says why it failed."),
 )
+@extend_schema_view(webhook=extend_schema(methods=["DELETE"], request=None, responses={204: None},
+                                          description="Stop delivering the subscription to its webhook."))
 class SubscriptionViewSet(OwnedModelViewSet):
     model = Subscription
     serializer_class = s.SubscriptionSerializer
@@ -127,6 +138,44 @@ class SubscriptionViewSet(OwnedModelViewSet):
 
     def perform_update(self, serializer):
         self._save(serializer, serializer.instance)
+
+    @action(detail=True, methods=["post", "delete"])
+    def webhook(self, request, pk=None):
+        subscription = self.get_object()
+        if request.method == "DELETE":
+            _call(actions.clear_webhook, request.user, subscription)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        form = s.WebhookSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        try:
+            secret = _call(actions.set_webhook, request.user, subscription, form.validated_data["url"])
+        except exceptions.ValidationError as exc:
+            found = exc.detail.get("webhook_url", exc.detail) if isinstance(exc.detail, dict) else exc.detail
+            raise exceptions.ValidationError({"url": found}) from exc
+        return Response(s.WebhookSecretSerializer({
+            "url": subscription.webhook_url, "secret": secret, "signature": SIGNATURE_HELP}).data,
+            status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"], url_path="webhook/test")
+    def test_delivery(self, request, pk=None):
+        answered = _call(actions.send_test_delivery, request.user, self.get_object())
+        return Response(s.TestDeliverySerializer({"delivered": True, "status": answered}).data)
+
+
+#: What a receiver does with the secret (docs/intel.md, "Verifying a delivery").
+SIGNATURE_HELP = ("X-Forceb-Signature is 'sha256=' + hex HMAC-SHA256(secret, X-Forceb-Timestamp + '.' + raw body); "
+                  "compare in constant time, refuse timestamps more than 5 minutes old, deduplicate on "
+                  "X-Forceb-Delivery.")
+
+
+def _call(action_function, *args):
+    """An action, its refusals answered as the API answers them (403, 400 naming the field)."""
+    try:
+        return action_function(*args)
+    except PermissionDenied as exc:
+        raise exceptions.PermissionDenied(str(exc)) from exc
+    except ValidationError as exc:
+        raise exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
 
 
 @extend_schema_view(
@@ -160,7 +209,8 @@ class SightingsView(APIView):
             result = actions.report_sighting(
                 request.user, collection, sighting_of=data["sighting_of"], count=data["count"],
                 first_seen=data.get("first_seen"), last_seen=data.get("last_seen"),
-                share_identity=data["share_identity"], marking=data.get("tlp"))
+                share_identity=data["share_identity"], marking=data.get("tlp"),
+                description=data.get("description", ""))
         except PermissionDenied as exc:
             raise exceptions.PermissionDenied(str(exc)) from exc
         except (ValidationError, actions.InvalidObjects) as exc:

@@ -6,12 +6,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.response import Response
 
 from forceb.core import access
-from forceb.core.api.base import OwnedModelViewSet
-from forceb.core.choices import ADMIN_ROLES, WRITER_ROLES, Role
+from forceb.core.api.base import OwnedModelViewSet, OwnedReadOnlyViewSet
+from forceb.core.choices import ADMIN_ROLES, WRITER_ROLES
 
 from .. import actions, queries
 from ..models import (
@@ -40,21 +39,6 @@ def _described(noun: str, plural: str, **overrides):
     return extend_schema_view(**{**described, **overrides})
 
 
-class _OwnedViewSet(OwnedModelViewSet):
-    """An owned viewset whose extra write actions (approve, record a result...) reach only the
-    owner's people in ``action_write_roles[action]``: their routes carry that stricter policy."""
-
-    action_write_roles: dict[str, frozenset] = {}
-
-    @classmethod
-    def as_view(cls, actions=None, **initkwargs):
-        view = super().as_view(actions, **initkwargs)
-        for name in (actions or {}).values():
-            if name in cls.action_write_roles:
-                view.access_policy = access.owned(cls.model, write_roles=cls.action_write_roles[name])
-        return view
-
-
 @_described("business impact analysis", "business impact analyses",
             create=extend_schema(description="Record a new draft version of a service's BIA; the impact tolerance "
                                              "is derived from the impacts over time unless given.",
@@ -62,7 +46,7 @@ class _OwnedViewSet(OwnedModelViewSet):
             update=extend_schema(description="Replace the numbers or notes of a draft BIA version."),
             partial_update=extend_schema(description="Change numbers or notes of a draft BIA version."),
             destroy=extend_schema(description="Delete a draft BIA version of your organisation."))
-class BusinessImpactAnalysisViewSet(_OwnedViewSet):
+class BusinessImpactAnalysisViewSet(OwnedModelViewSet):
     model = BusinessImpactAnalysis
     action_write_roles = {"approve": ADMIN_ROLES}
     serializer_class = s.BusinessImpactAnalysisSerializer
@@ -94,11 +78,6 @@ class BusinessImpactAnalysisViewSet(_OwnedViewSet):
     def approve(self, request, pk=None):
         bia = actions.approve_bia(request.user, self.get_object())
         return Response(self.get_serializer(bia).data)
-
-    @property
-    def write_roles(self):
-        # The row is looked up first (404 outside reach); approve_bia then refuses non-admins (403).
-        return frozenset(Role) if self.action == "approve" else WRITER_ROLES
 
 
 @_described("backup layer", "backup layers")
@@ -236,14 +215,9 @@ class MttrViewSet(viewsets.ViewSet):
 @_described("drill", "drills",
             create=extend_schema(description="Plan a drill of a scenario of your library.",
                                  request=s.NewDrillSerializer, responses={201: s.DrillSerializer}))
-class DrillViewSet(_OwnedViewSet):
+class DrillViewSet(OwnedModelViewSet):
     model = Drill
     action_write_roles = {"events": WRITER_ROLES, "result": WRITER_ROLES}
-
-    @property
-    def write_roles(self):
-        # The drill is looked up first (404 outside reach); the actions then refuse readers (403).
-        return frozenset(Role) if self.action in self.action_write_roles else WRITER_ROLES
     serializer_class = s.DrillSerializer
     filterset_fields = ["status", "scenario"]
     ordering_fields = ["planned_date", "created"]
@@ -296,19 +270,15 @@ class DrillViewSet(_OwnedViewSet):
     retrieve=extend_schema(description="One action; 404 when it is outside your reach."),
     update=extend_schema(description="Track an action: its status, assignee and due date."),
     partial_update=extend_schema(description="Track an action: its status, assignee or due date."),
-    destroy=extend_schema(description="Not allowed: findings stay on record; cancel the action instead."),
 )
-class DrillActionViewSet(OwnedModelViewSet):
+class DrillActionViewSet(mixins.UpdateModelMixin, OwnedReadOnlyViewSet):
+    # Actions come from a drill's findings (its result) and stay on record: no create, no delete;
+    # an action is cancelled by its status.
     model = DrillAction
     serializer_class = s.DrillActionSerializer
     filterset_fields = ["drill", "status"]
     ordering_fields = ["due_date", "created"]
     select_related_fields = ("owner", "drill")
-
-    def destroy(self, request, *args, **kwargs):
-        # Findings stay on record: an action is cancelled, not deleted (404 first when out of reach).
-        self.get_object()
-        raise MethodNotAllowed("DELETE", detail="cancel the action instead (status: cancelled)")
 
     def perform_update(self, serializer):
         data = serializer.validated_data

@@ -47,7 +47,7 @@ class SbomUploadSerializer(serializers.Serializer):
 
 
 class VexUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="A CycloneDX VEX (JSON) or OpenVEX document")
+    file = serializers.FileField(help_text="A CycloneDX VEX (JSON or XML) or OpenVEX document")
 
 
 class ComponentSerializer(BaseSerializer):

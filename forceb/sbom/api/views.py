@@ -14,50 +14,14 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from forceb.core import access
-from forceb.core.api.base import ACTION_OF_METHOD
-from forceb.core.choices import WRITER_ROLES, Role
+from forceb.core.api.base import OwnedReadOnlyViewSet, QueryMixin
+from forceb.core.choices import WRITER_ROLES
 
 from .. import actions, exports, filters, queries
 from ..models import Advisory, Component, FeedState, Finding, FindingDecision, Sbom
 from . import serializers as s
 
 LIST_OF_OBJECTS = {"type": "array", "items": {"type": "object", "additionalProperties": True}}
-
-
-class OwnedReadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """``OwnedModelViewSet`` without generic update and delete: SBOMs and findings change only
-    through their actions (ingest, decide), so no PUT/PATCH/DELETE route exists for them.
-
-    ``action_write_roles`` gives an extra write action (decide) the stricter policy of a page that
-    changes the row: only its owner's people, in those roles, reach it; others get 404.
-    """
-
-    model = None
-    select_related_fields: tuple[str, ...] = ()
-    action_write_roles: dict[str, frozenset] = {}
-
-    @classmethod
-    def as_view(cls, actions=None, **initkwargs):
-        view = super().as_view(actions, **initkwargs)
-        view.access_policy = access.owned(cls.model)
-        for name in (actions or {}).values():
-            if name in cls.action_write_roles:
-                view.access_policy = access.owned(cls.model, write_roles=cls.action_write_roles[name])
-        return view
-
-    @property
-    def write_roles(self):
-        # Write actions on one row find it through restrict(user, "change"), which already answers
-        # 404 to roles that do not write; a 403 here would tell them the row exists.
-        if self.action in self.action_write_roles:
-            return frozenset(Role)
-        return WRITER_ROLES
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return self.model.objects.none()
-        action = ACTION_OF_METHOD.get(self.request.method, "view")
-        return self.model.objects.restrict(self.request.user, action).select_related(*self.select_related_fields)
 
 
 def _read_upload(upload) -> bytes:
@@ -69,7 +33,7 @@ def _read_upload(upload) -> bytes:
                                    "`is_current=true` for each system's current one."),
     retrieve=extend_schema(description="One SBOM with its NTIA check, reader warnings and diff to the previous one."),
 )
-class SbomViewSet(mixins.CreateModelMixin, OwnedReadViewSet):
+class SbomViewSet(mixins.CreateModelMixin, OwnedReadOnlyViewSet):
     model = Sbom
     serializer_class = s.SbomSerializer
     filterset_class = filters.SbomFilter
@@ -115,10 +79,16 @@ class SbomViewSet(mixins.CreateModelMixin, OwnedReadViewSet):
         document = exports.sarif(exports.rows_from_findings(_export_findings(sbom)), artifact=sbom.filename or "sbom")
         return _attachment(exports.dumps(document), "application/sarif+json", f"sbom-{sbom.pk}.sarif")
 
-    @extend_schema(methods=["GET"], description="The analysis of every finding of the SBOM as CycloneDX 1.6 VEX.",
-                   responses={(200, "application/vnd.cyclonedx+json"): OpenApiTypes.OBJECT})
-    @extend_schema(methods=["POST"], description="Apply a CycloneDX VEX or OpenVEX document to the findings of "
-                                                 "this SBOM's system (its current SBOM).",
+    @extend_schema(methods=["GET"], description="The analysis of every finding of the SBOM as CycloneDX 1.6 VEX, "
+                                                "in JSON or (`encoding=xml`) XML.",
+                   parameters=[OpenApiParameter("encoding", str, enum=sorted(exports.VEX_ENCODINGS),
+                                                description="json (the default) or xml")],
+                   responses={(200, "application/vnd.cyclonedx+json"): OpenApiTypes.OBJECT,
+                              (200, "application/vnd.cyclonedx+xml"): OpenApiTypes.STR})
+    @extend_schema(methods=["POST"], description="Apply a CycloneDX VEX (JSON or XML) or OpenVEX document to the "
+                                                 "findings of this SBOM's system (its current SBOM). All or nothing: "
+                                                 "a document that cannot be read or applied is refused (400) naming "
+                                                 "the problem and its place, and no finding changes.",
                    request={"multipart/form-data": s.VexUploadSerializer}, responses={200: OpenApiTypes.OBJECT})
     @action(detail=True, methods=["get", "post"])
     def vex(self, request, pk=None):
@@ -129,9 +99,13 @@ class SbomViewSet(mixins.CreateModelMixin, OwnedReadViewSet):
             if not sbom.is_current:
                 raise serializers.ValidationError("VEX statements apply to a system's current SBOM")
             return Response(actions.import_vex(request.user, sbom.system, _read_upload(params.validated_data["file"])))
+        encoding = request.query_params.get("encoding", "json")
+        if encoding not in exports.VEX_ENCODINGS:
+            raise serializers.ValidationError({"encoding": f"{encoding!r} is not one of json, xml"})
         document = exports.cyclonedx_vex(exports.rows_from_findings(_export_findings(sbom)), subject=sbom.subject or
-                                         str(sbom.system), subject_version=sbom.subject_version)
-        return _attachment(document, "application/vnd.cyclonedx+json", f"sbom-{sbom.pk}.vex.cdx.json")
+                                         str(sbom.system), subject_version=sbom.subject_version, encoding=encoding)
+        kind, suffix = exports.VEX_ENCODINGS[encoding]
+        return _attachment(document, kind, f"sbom-{sbom.pk}.{suffix}")
 
 
 def _export_findings(sbom: Sbom):
@@ -150,17 +124,14 @@ def _attachment(body: str, content_type: str, filename: str) -> HttpResponse:
     list=extend_schema(description="Components of the SBOMs you may see: search the portfolio by name, package or purl."),
     retrieve=extend_schema(description="One component; 404 when its SBOM is outside your reach."),
 )
-class ComponentViewSet(viewsets.ReadOnlyModelViewSet):
+class ComponentViewSet(QueryMixin, viewsets.ReadOnlyModelViewSet):
+    model = Component
+    query = staticmethod(queries.components)
     access_policy = access.SIGNED_IN
     serializer_class = s.ComponentSerializer
     filterset_class = filters.ComponentFilter
     search_fields = ["name", "purl", "package"]
     ordering_fields = ["name", "version"]
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Component.objects.none()
-        return queries.components(self.request.user)
 
     @extend_schema(description="Where is this library used, and in which versions? `q` is a package name or a "
                                "purl; the answer groups by package, then version, naming the systems.",
@@ -180,7 +151,7 @@ class ComponentViewSet(viewsets.ReadOnlyModelViewSet):
     retrieve=extend_schema(description="One finding with its advisory, the dependency paths that bring the "
                                        "component in, and the history of VEX decisions."),
 )
-class FindingViewSet(OwnedReadViewSet):
+class FindingViewSet(OwnedReadOnlyViewSet):
     model = Finding
     serializer_class = s.FindingSerializer
     filterset_class = filters.FindingFilter

@@ -4,14 +4,16 @@
     forceb intel collection list
     forceb intel import BUNDLE --collection ID --as USERNAME [--anonymous]
     forceb intel export --collection ID [--as USERNAME] [--output FILE]
-    forceb intel attack-import [FILE] [--collection ID] [--as USERNAME]
+    forceb intel attack-import [FILE] [--collection ID] [--as USERNAME]   (online: forceb feeds sync --feed attack)
     forceb intel misp-import EVENT.json --collection ID --as USERNAME [--anonymous]
     forceb intel misp-export --collection ID [--as USERNAME] [--output FILE]
     forceb intel digests
+    forceb intel webhook set SUBSCRIPTION URL [--as USERNAME]     prints the signing secret, once
+    forceb intel webhook clear SUBSCRIPTION [--as USERNAME]
+    forceb intel webhook test SUBSCRIPTION [--as USERNAME]
     forceb intel report [--quarter 2026Q3] [--format html|pdf] -o FILE
 """
 
-import gzip
 import json
 import uuid
 from pathlib import Path
@@ -23,13 +25,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from forceb.core import audit
-from forceb.core.choices import TLP, WRITER_ROLES, OrganizationKind
+from forceb.core.choices import TLP, WRITER_ROLES
 from forceb.core.models import Organization, User
 from forceb.intel import actions, exports, misp, stix
-from forceb.intel.models import Collection
+from forceb.intel.models import Collection, Subscription
 
 ATTACK_FILE = "intel/attack/enterprise-attack-v15.json.gz"
-ATTACK_ALIAS = "mitre-attack-enterprise"
 
 
 class Command(BaseCommand):
@@ -78,6 +79,17 @@ class Command(BaseCommand):
                           help="export what this person may read; without it, only TLP:CLEAR and TLP:GREEN")
         mexp.add_argument("--output", "-o")
         sub.add_parser("digests", help="send the subscription digests now (also a background task)")
+        hook = sub.add_parser("webhook", help="deliver a subscription to an https URL, signed")
+        hook_sub = hook.add_subparsers(dest="webhook_verb", required=True)
+        for verb, text in (("set", "deliver new matches to URL; prints the signing secret, shown once"),
+                           ("clear", "stop delivering"), ("test", "send a signed delivery without objects now")):
+            parser_of_verb = hook_sub.add_parser(verb, help=text)
+            parser_of_verb.add_argument("subscription", help="the subscription's id or TAXII id")
+            if verb == "set":
+                parser_of_verb.add_argument("url")
+            parser_of_verb.add_argument(
+                "--as", dest="username",
+                help="a member analyst or admin of the subscribing organisation (default: its first one)")
         rep = sub.add_parser("report", help="the English threat-posture report (TLP:CLEAR and GREEN only)")
         rep.add_argument("--quarter", help="such as 2026Q3; default: the current quarter")
         rep.add_argument("--format", dest="fmt", choices=("html", "pdf"), default="html")
@@ -87,7 +99,8 @@ class Command(BaseCommand):
         self.console = Console(file=self.stderr._out, stderr=True)
         handler = {"collection": self.collection, "import": self.import_bundle, "export": self.export,
                    "attack-import": self.attack_import, "misp-import": self.misp_import,
-                   "misp-export": self.misp_export, "digests": self.digests, "report": self.report}[verb]
+                   "misp-export": self.misp_export, "digests": self.digests, "webhook": self.webhook,
+                   "report": self.report}[verb]
         with audit.acting_as(label="cli"):
             handler(**options)
 
@@ -133,20 +146,27 @@ class Command(BaseCommand):
         path = Path(file) if file else settings.FORCEB_SHARED_DATA / ATTACK_FILE
         if not path.exists():
             raise CommandError(f"no ATT&CK bundle at {path}")
-        user = _user(username) if username else _hub_writer()
-        if collection:
-            coll = _collection(collection)
-        else:
-            coll = Collection.objects.filter(alias=ATTACK_ALIAS).first() or actions.create_collection(
-                None, title="MITRE ATT&CK Enterprise", alias=ATTACK_ALIAS, default_tlp=TLP.CLEAR,
-                description="© The MITRE Corporation. This work is reproduced and distributed with the "
-                            "permission of The MITRE Corporation.",
-                readers=Organization.objects.exclude(kind=OrganizationKind.HUB))
-        objects = [stix.upgrade_from_20(obj) for obj in _read_bundle(path)]
-        with audit.acting_as(user=user):
-            result = self._add(user, coll, objects, anonymous=False)
-        self.stdout.write(f"{coll.uuid}: stored {result.stored} ATT&CK version(s), "
-                          f"{result.duplicates} already present")
+        try:
+            user = _user(username) if username else actions.attack_contributor()
+            columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+            with Progress(*columns, console=self.console) as progress, audit.acting_as(user=user):
+                bars: dict = {}
+
+                def show(label, done, total):
+                    if label not in bars:
+                        bars[label] = progress.add_task(label, total=total)
+                    progress.update(bars[label], completed=done, total=total)
+
+                result = actions.import_attack(path, collection=_collection(collection) if collection else None,
+                                               actor=user, progress=show)
+        except ValidationError as exc:
+            for message in exc.messages[1:]:
+                self.console.print(f"[red]{message}[/]")
+            raise CommandError(exc.messages[0]) from exc
+        except PermissionDenied as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(f"{result.collection.uuid}: stored {result.stored} ATT&CK version(s), "
+                          f"{result.present} already present")
 
     def misp_import(self, event, collection, username, anonymous, **options):
         user = _user(username)
@@ -179,6 +199,32 @@ class Command(BaseCommand):
 
     def digests(self, **options):
         self.stdout.write(f"sent {actions.send_digests()} digest(s)")
+
+    def webhook(self, webhook_verb, subscription, username, url=None, **options):
+        found = _subscription(subscription)
+        user = _user(username) if username else _writer_of(found.owner)
+        try:
+            with audit.acting_as(user=user):
+                if webhook_verb == "set":
+                    secret = actions.set_webhook(user, found, url)
+                elif webhook_verb == "clear":
+                    actions.clear_webhook(user, found)
+                else:
+                    answered = actions.send_test_delivery(user, found)
+        except PermissionDenied as exc:
+            raise CommandError(f"{user.username}: {exc}") from exc
+        except ValidationError as exc:
+            raise CommandError("; ".join(exc.messages)) from exc
+        if webhook_verb == "set":
+            self.stdout.write(secret)
+            self.console.print(
+                f"'{found.name}' is delivered to {found.webhook_url}. The line above is the signing secret, "
+                "shown this once: store it with the receiver. Each POST carries X-Forceb-Signature = "
+                "'sha256=' + hex HMAC-SHA256(secret, X-Forceb-Timestamp + '.' + raw body); see docs/intel.md.")
+        elif webhook_verb == "clear":
+            self.stdout.write(f"'{found.name}' is no longer delivered by webhook")
+        else:
+            self.stdout.write(f"test delivery to {found.webhook_url}: answered {answered}")
 
     def report(self, quarter, fmt, output, **options):
         from forceb.intel import report
@@ -227,11 +273,25 @@ def _user(username: str) -> User:
     return user
 
 
-def _hub_writer() -> User:
-    user = User.objects.filter(organization__kind=OrganizationKind.HUB, is_active=True,
-                               role__in=WRITER_ROLES).select_related("organization").order_by("pk").first()
+def _subscription(ident: str) -> Subscription:
+    query = Subscription.objects.select_related("owner", "collection")
+    if ident.isdigit():
+        found = query.filter(pk=int(ident)).first()
+    else:
+        try:
+            found = query.filter(uuid=uuid.UUID(ident)).first()
+        except ValueError:
+            found = None
+    if found is None:
+        raise CommandError(f"no subscription {ident!r} (give its id or its TAXII id)")
+    return found
+
+
+def _writer_of(organization: Organization) -> User:
+    user = User.objects.filter(organization=organization, is_active=True, role__in=WRITER_ROLES) \
+        .select_related("organization").order_by("pk").first()
     if user is None:
-        raise CommandError("the hub has no active analyst or admin to load ATT&CK as; use --as")
+        raise CommandError(f"{organization.slug} has no active analyst or admin to act as; use --as")
     return user
 
 
@@ -246,12 +306,7 @@ def _collection(ident: str) -> Collection:
 
 
 def _read_bundle(path: Path) -> list:
-    opener = gzip.open if path.suffix == ".gz" else open
     try:
-        with opener(path, "rt", encoding="utf-8") as handle:
-            bundle = json.load(handle)
-    except (OSError, ValueError) as exc:
-        raise CommandError(f"{path}: not a readable JSON file ({exc})") from exc
-    if not isinstance(bundle, dict) or bundle.get("type") != "bundle" or not isinstance(bundle.get("objects"), list):
-        raise CommandError(f"{path}: not a STIX bundle (a JSON object with type 'bundle' and a list 'objects')")
-    return bundle["objects"]
+        return actions.read_bundle_file(path)
+    except ValidationError as exc:
+        raise CommandError(exc.messages[0]) from exc

@@ -1,4 +1,5 @@
-"""``forceb sbom scan FILE`` (CI/CD gate, stores nothing) and ``forceb sbom import FILE --system ID``.
+"""``forceb sbom scan FILE`` (CI/CD gate, stores nothing), ``forceb sbom import FILE --system ID`` and
+``forceb sbom vex FILE --system ID`` (apply a VEX document to the system's current SBOM).
 
 Exit codes of ``scan``: 0 no failing finding, 1 failing findings (``--fail-on``), 2 bad input.
 """
@@ -26,15 +27,18 @@ FAIL_ON = {
 
 
 class Command(BaseCommand):
-    help = ("SBOMs: 'forceb sbom scan FILE [--format table|json|sarif|cyclonedx-vex] [--fail-on kev|critical|high]' "
-            "scans against the stored knowledge base without storing anything; "
-            "'forceb sbom import FILE --system ID [--as USERNAME]' stores it for a system.")
+    help = ("SBOMs: 'forceb sbom scan FILE [--format table|json|sarif|cyclonedx-vex|cyclonedx-vex-xml] "
+            "[--fail-on kev|critical|high]' scans against the stored knowledge base without storing anything; "
+            "'forceb sbom import FILE --system ID [--as USERNAME]' stores it for a system; "
+            "'forceb sbom vex FILE --system ID [--as USERNAME]' applies a CycloneDX VEX (JSON or XML) or OpenVEX "
+            "document to the system's current SBOM.")
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="verb", required=True)
         scan = sub.add_parser("scan", help="scan an SBOM file (nothing is stored)")
         scan.add_argument("file")
-        scan.add_argument("--format", choices=["table", "json", "sarif", "cyclonedx-vex"], default="table")
+        scan.add_argument("--format", choices=["table", "json", "sarif", "cyclonedx-vex", "cyclonedx-vex-xml"],
+                          default="table")
         scan.add_argument("--fail-on", choices=sorted(FAIL_ON), action="append", default=[],
                           help="exit 1 when a finding is known exploited / critical / high or critical (repeatable)")
         scan.add_argument("--output", "-o", help="write the report to this file instead of standard output")
@@ -44,6 +48,11 @@ class Command(BaseCommand):
         imp.add_argument("--as", dest="username", help="act as this person (their permissions apply)")
         imp.add_argument("--supplier", type=int, help="id of the registry supplier that delivered it")
         imp.add_argument("--deliverable", default="")
+        vex = sub.add_parser("vex", help="apply a CycloneDX VEX (JSON or XML) or OpenVEX document to a system's "
+                                         "current SBOM: every statement or none")
+        vex.add_argument("file")
+        vex.add_argument("--system", type=int, required=True, help="id of the inventory system")
+        vex.add_argument("--as", dest="username", help="act as this person (their permissions apply)")
         rematch = sub.add_parser("rematch", help="re-match every current SBOM against the knowledge base")
         rematch.add_argument("--system", type=int, help="only this system's current SBOM")
 
@@ -64,8 +73,9 @@ class Command(BaseCommand):
             text = exports.dumps(exports.scan_json(result.summary, rows))
         elif format == "sarif":
             text = exports.dumps(exports.sarif(rows, artifact=file))
-        elif format == "cyclonedx-vex":
-            text = exports.cyclonedx_vex(rows, subject=doc.name or file, subject_version=doc.version or "")
+        elif format in ("cyclonedx-vex", "cyclonedx-vex-xml"):
+            text = exports.cyclonedx_vex(rows, subject=doc.name or file, subject_version=doc.version or "",
+                                         encoding="xml" if format.endswith("-xml") else "json")
         else:
             text = None
         if text is not None:
@@ -104,7 +114,7 @@ class Command(BaseCommand):
             self.stdout.write(buffer.getvalue(), ending="")
 
     # ---------------------------------------------------------------------------------------
-    def do_import(self, file, system, username, supplier, deliverable, **_):
+    def _actor_and_system(self, username, system):
         actor = None
         if username:
             actor = User.objects.filter(username=username, is_active=True).first()
@@ -113,27 +123,47 @@ class Command(BaseCommand):
         target = System.objects.filter(pk=system).first()
         if target is None:
             raise CommandError(f"no system with id {system}")
+        return actor, target
+
+    def _read(self, file) -> bytes:
+        try:
+            with open(file, "rb") as fh:
+                return fh.read()
+        except OSError as exc:
+            raise CommandError(f"{file}: cannot read: {exc.strerror}") from exc
+
+    def _refuse(self, file, exc):
+        message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        self.stderr.write(f"error: {file}: {message}")
+        sys.exit(2)
+
+    def do_import(self, file, system, username, supplier, deliverable, **_):
+        actor, target = self._actor_and_system(username, system)
         deliverer = None
         if supplier is not None:
             deliverer = Supplier.objects.filter(pk=supplier).first()
             if deliverer is None:
                 raise CommandError(f"no supplier with id {supplier}")
-        try:
-            with open(file, "rb") as fh:
-                payload = fh.read()
-        except OSError as exc:
-            raise CommandError(f"{file}: cannot read: {exc.strerror}") from exc
+        payload = self._read(file)
         try:
             with audit.acting_as(actor, label="cli"):
                 sbom = actions.ingest_sbom(actor, target, payload, file, supplier=deliverer, deliverable=deliverable)
         except (ValidationError, PermissionDenied) as exc:
-            message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-            self.stderr.write(f"error: {file}: {message}")
-            sys.exit(2)
+            self._refuse(file, exc)
         summary = sbom.scan_summary
         self.stdout.write(json.dumps({"sbom": sbom.pk, "system": target.pk, "components": summary.get("components", 0),
                                       "findings": sbom.findings.count(), "ntia_ok": sbom.ntia_ok,
                                       "warnings": len(sbom.warnings)}))
+
+    def do_vex(self, file, system, username, **_):
+        actor, target = self._actor_and_system(username, system)
+        payload = self._read(file)
+        try:
+            with audit.acting_as(actor, label="cli"):
+                result = actions.import_vex(actor, target, payload)
+        except (ValidationError, PermissionDenied) as exc:
+            self._refuse(file, exc)
+        self.stdout.write(json.dumps({"system": target.pk, **result}))
 
     def do_rematch(self, system, **_):
         from ...models import Sbom
