@@ -7,14 +7,22 @@ second, p50/p95/p99 latency, and the ratio FORCE-B / medallion.
 
 Scenarios: the first page of objects; pages deep into the collection (following ``next``);
 a filtered page (match[type] + added_after at the collection's midpoint); one object by id
-(match[id]); the manifest; POSTing a 100-object envelope (FORCE-B validates every object with
-stix2-validator; medallion does not validate).
+(match[id]); the manifest; POSTing envelopes of several sizes (``--post-sizes``; FORCE-B
+validates every object with stix2-validator and answers once all are stored, status
+``complete``; medallion does not validate). A POST counts only when its status resource says
+``complete`` with every object a success, so the time is that of completion, not acceptance.
 
-Bounded: each scenario stops after a number of requests or a time budget, whichever comes
-first; a medallion request slower than the budget is reported as such, not waited for.
+Bounded: no request is waited for longer than ``--timeout`` seconds, and each scenario stops
+after a number of requests or a time budget, whichever comes first. medallion gets a fresh
+server per scenario (it keeps working on requests its clients gave up on) and first one probe
+request alone: when that does not answer within the timeout, the scenario is reported as "did
+not answer within N s" and not loaded further.
 
     python3 -m venv /tmp/medallion && /tmp/medallion/bin/pip install medallion==3.0.0 waitress==3.0.2
-    .venv/bin/python bench/taxii_bench.py [--sizes 1000,10000,100000] [--clients 4] [--budget 20]
+    python bench/taxii_bench.py [--sizes 1000,10000,100000] [--clients 4] [--budget 20] [--timeout 30]
+
+Run it with the project's interpreter from the repository root: the FORCE-B server is started
+with the same interpreter (``python -m forceb.cli``), so it serves this checkout's code.
 """
 
 import argparse
@@ -39,8 +47,8 @@ from rich.console import Console
 from rich.table import Table
 
 ROOT = Path(__file__).resolve().parents[1]
-FORCEB = ROOT / ".venv" / "bin" / "forceb"
-PYTHON = ROOT / ".venv" / "bin" / "python"
+PYTHON = Path(sys.executable)
+FORCEB = [str(PYTHON), "-m", "forceb.cli"]
 MEDALLION_PYTHON = Path(os.environ.get("MEDALLION_PYTHON", Path(tempfile.gettempdir()) / "medallion/bin/python"))
 WORK = Path(os.environ.get("TAXII_BENCH_DIR", Path(tempfile.gettempdir()) / "forceb-taxii-bench"))
 TAXII = "application/taxii+json;version=2.1"
@@ -117,9 +125,12 @@ def wait_until_up(url: str, headers: dict, timeout: float = 120) -> None:
 
 
 @contextmanager
-def process(args: list, env: dict | None = None):
-    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,  # noqa: S603
-                            start_new_session=True)
+def process(args: list, log: Path, env: dict | None = None):
+    """A server in its own process group; its output goes to ``log`` (an unread pipe would
+    fill up and stall it)."""
+    with log.open("ab") as out:
+        proc = subprocess.Popen(args, env=env, stdout=out, stderr=out,  # noqa: S603
+                                start_new_session=True)
     try:
         yield proc
     finally:
@@ -133,7 +144,7 @@ def process(args: list, env: dict | None = None):
 # FORCE-B -------------------------------------------------------------------------------------------
 
 def forceb_env(data_dir: Path) -> dict:
-    return {**os.environ, "FORCEB_DATA_DIR": str(data_dir), "FORCEB_HTTPS": "0",
+    return {**os.environ, "PYTHONPATH": str(ROOT), "FORCEB_DATA_DIR": str(data_dir), "FORCEB_HTTPS": "0",
             "FORCEB_DATABASE_URL": f"sqlite:///{data_dir / 'bench.sqlite3'}",
             "DJANGO_SETTINGS_MODULE": "forceb.config.settings"}
 
@@ -147,7 +158,7 @@ def prepare_forceb(size: int, objects_file: Path) -> dict:
     shutil.rmtree(data_dir, ignore_errors=True)
     data_dir.mkdir(parents=True)
     env = forceb_env(data_dir)
-    subprocess.run([str(FORCEB), "migrate", "--no-input", "-v", "0"], env=env, check=True)  # noqa: S603
+    subprocess.run([*FORCEB, "migrate", "--no-input", "-v", "0"], env=env, check=True)  # noqa: S603
     out = subprocess.run([str(PYTHON), "-c", "import django; django.setup(); exec(open(0).read())",  # noqa: S603
                           str(objects_file)], input=SEED_SCRIPT, env=env, check=True, capture_output=True,
                          text=True)
@@ -162,13 +173,15 @@ def forceb_server(size: int, info: dict):
     work_copy = WORK / f"forceb-{size}-run"
     shutil.rmtree(work_copy, ignore_errors=True)
     shutil.copytree(data_dir, work_copy)  # POSTs must not grow the kept database
-    subprocess.run([str(FORCEB), "migrate", "--no-input", "-v", "0"], env=forceb_env(work_copy), check=True)  # noqa: S603
+    subprocess.run([*FORCEB, "migrate", "--no-input", "-v", "0"], env=forceb_env(work_copy), check=True)  # noqa: S603
     port = free_port()
-    with process([str(FORCEB), "serve", "--port", str(port), "--threads", str(THREADS)],
+    with process([*FORCEB, "serve", "--port", str(port), "--threads", str(THREADS)], WORK / f"forceb-{size}.log",
                  env=forceb_env(work_copy)):
         base = f"http://127.0.0.1:{port}/taxii2/"
         headers = {"Authorization": f"Token {info['token']}", "Accept": TAXII}
-        wait_until_up(base, headers)
+        # `forceb serve` runs collectstatic (compressing every asset) before it listens: minutes
+        # on a busy machine, none of it part of what is measured.
+        wait_until_up(base, headers, timeout=900)
         yield base + f"hub/collections/{info['collection']}/", headers
     shutil.rmtree(work_copy, ignore_errors=True)
 
@@ -202,11 +215,12 @@ def medallion_server(size: int, objects: list[dict]):
     (directory / "serve.py").write_text(MEDALLION_SCRIPT)
     port = free_port()
     with process([str(MEDALLION_PYTHON), str(directory / "serve.py"), str(directory / "config.json"), str(port),
-                  str(THREADS)]):
+                  str(THREADS)], directory / "server.log"):
         base = f"http://127.0.0.1:{port}/"
         headers = {"Accept": TAXII}
         auth = ("bench", "bench-password")
-        wait_until_up(base + "taxii2/", {**headers, "Authorization": _basic(auth)})
+        # Loading 100,000 objects from its JSON file takes a while before it listens.
+        wait_until_up(base + "taxii2/", {**headers, "Authorization": _basic(auth)}, timeout=600)
         yield base + f"api1/collections/{collection_id}/", {**headers, "Authorization": _basic(auth)}
 
 
@@ -239,10 +253,10 @@ class Outcome:
                 "p95": pct(0.95), "p99": pct(0.99), "errors": self.errors, "timed_out": self.timed_out}
 
 
-def run_load(make_request, *, requests_per_client: int, clients: int, budget: float) -> dict:
+def run_load(make_request, *, requests_per_client: int, clients: int, budget: float, timeout: float) -> dict:
     """``clients`` threads, each sending up to ``requests_per_client`` requests; none is started
-    after the time budget. A request that itself takes longer than the budget marks the scenario
-    as timed out."""
+    after the time budget, and none is waited for longer than ``timeout`` seconds (the client
+    that gave up sends no more: the scenario is marked as timed out)."""
     outcome = Outcome()
     deadline = time.monotonic() + budget
 
@@ -254,13 +268,12 @@ def run_load(make_request, *, requests_per_client: int, clients: int, budget: fl
                 return
             began = time.perf_counter()
             try:
-                # Each request may take the whole budget: the deadline stops new requests only.
-                ok = make_request(session, state, number, i, budget)
+                ok = make_request(session, state, number, i, timeout)
             except requests.Timeout:
                 with outcome.lock:
                     outcome.timed_out = True
                 return
-            except requests.RequestException:
+            except (requests.RequestException, ValueError):
                 ok = False
             elapsed = time.perf_counter() - began
             with outcome.lock:
@@ -279,8 +292,29 @@ def run_load(make_request, *, requests_per_client: int, clients: int, budget: fl
     return outcome.row()
 
 
-def scenarios(size: int, midpoint_added: str, midpoint_id: str, post_start: int):
-    """name -> function(session, state, client, i, timeout) -> ok, parameterised by base url/headers."""
+def probe(make_request, timeout: float) -> dict | None:
+    """One request alone: None when it answered in time (successfully or not), else the row
+    that says it did not."""
+    try:
+        # A client number of its own: a probing POST sends objects no loading client sends.
+        make_request(requests.Session(), {}, 999, 0, timeout)
+    except requests.Timeout:
+        return {"n": 0, "rps": None, "p50": None, "p95": None, "p99": None, "errors": 0, "timed_out": True,
+                "no_answer": timeout}
+    except (requests.RequestException, ValueError):
+        pass
+    return None
+
+
+READS = ("first page", "deep pages (next)", "filtered page", "one object (match[id])", "manifest page")
+
+
+def post_name(n: int) -> str:
+    return f"POST {n:,} objects"
+
+
+def scenarios(size: int, midpoint_added: dict, midpoint_id: str, post_sizes: list[int]):
+    """name -> factory(base, headers) -> request(session, state, client, i, timeout) -> ok."""
 
     def first_page(base, headers):
         def go(session, state, client, i, timeout):
@@ -321,26 +355,33 @@ def scenarios(size: int, midpoint_added: str, midpoint_id: str, post_start: int)
             return r.status_code == 200 and len(r.json().get("objects", [])) == min(PAGE, size)
         return go
 
-    def post(base, headers):
-        def go(session, state, client, i, timeout):
-            objs = synthetic(100, start=post_start + (client * 1000 + i) * 100)
-            r = session.post(base + "objects/", data=json.dumps({"objects": objs}),
-                             headers={**headers, "Content-Type": TAXII}, timeout=timeout)
-            return r.status_code == 202 and r.json().get("success_count") == 100
-        return go
+    def post(n, offset):
+        def factory(base, headers):
+            def go(session, state, client, i, timeout):
+                # New objects every time (never a duplicate), different for every client.
+                objs = synthetic(n, start=offset + (client * 1000 + i) * n)
+                r = session.post(base + "objects/", data=json.dumps({"objects": objs}),
+                                 headers={**headers, "Content-Type": TAXII}, timeout=timeout)
+                if r.status_code != 202:
+                    return False
+                status = r.json()
+                # The status resource must say the work is done, not merely accepted.
+                return status.get("status") == "complete" and status.get("success_count") == n
+            return go
+        return factory
 
-    return dict(zip(SCENARIOS, (first_page, deep_pages, filtered, by_id, manifest, post), strict=True))
+    found = dict(zip(READS, (first_page, deep_pages, filtered, by_id, manifest), strict=True))
+    for number, n in enumerate(post_sizes):
+        # Far above the collection's own objects, and apart for each envelope size.
+        found[post_name(n)] = post(n, 10_000_000 + number * 100_000_000)
+    return found
 
 
-def midpoint_date_added(base, headers, size, budget) -> str:
+def midpoint_date_added(base, headers, size, timeout) -> str:
     """The date_added of the object in the middle of the collection, read from the server."""
     r = requests.get(base + "manifest/", params={"match[id]": synthetic(1, start=size // 2)[0]["id"]},
-                     headers=headers, timeout=budget)
+                     headers=headers, timeout=timeout)
     return r.json()["objects"][0]["date_added"]
-
-
-SCENARIOS = ("first page", "deep pages (next)", "filtered page", "one object (match[id])", "manifest page",
-             "POST 100 objects")
 
 
 def fmt(value, unit=""):
@@ -350,20 +391,22 @@ def fmt(value, unit=""):
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--post-sizes", default="10,100,1000", help="objects per POSTed envelope")
     parser.add_argument("--clients", type=int, default=4)
-    parser.add_argument("--requests", type=int, default=100, help="per client and scenario (POST: a tenth)")
+    parser.add_argument("--requests", type=int, default=50,
+                        help="per client and read scenario; POSTs of n objects send max(1, this*10/n)")
     parser.add_argument("--budget", type=float, default=20.0, help="seconds per scenario and server")
-    parser.add_argument("--medallion-budget", type=float, default=90.0,
-                        help="seconds per scenario for medallion, whose pages take seconds")
+    parser.add_argument("--medallion-budget", type=float, default=60.0, help="seconds per scenario for medallion")
+    parser.add_argument("--timeout", type=float, default=30.0, help="seconds any one request is waited for")
     parser.add_argument("--skip-medallion", action="store_true")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    post_sizes = [int(s) for s in args.post_sizes.split(",")]
     have_medallion = MEDALLION_PYTHON.exists() and not args.skip_medallion
     if not have_medallion:
         console.print(f"[yellow]medallion not found at {MEDALLION_PYTHON}: FORCE-B only[/]")
     WORK.mkdir(parents=True, exist_ok=True)
     results = []
-    too_slow: dict[str, int] = {}
     for size in sizes:
         objects = synthetic(size)
         objects_file = WORK / f"objects-{size}.json"
@@ -373,50 +416,50 @@ def main() -> int:
         servers = [("FORCE-B", lambda s=size, inf=info: forceb_server(s, inf))]
         if have_medallion:
             servers.append(("medallion", lambda s=size, o=objects: medallion_server(s, o)))
-        per_server = {}
+        per_server: dict = {}
         for name, start in servers:
             budget = args.budget if name == "FORCE-B" else args.medallion_budget
-            if name in too_slow:
-                # With a smaller collection a request already outlasted the budget: medallion slows
-                # quadratically, so a larger one is not waited for.
-                for scenario in SCENARIOS:
-                    per_server.setdefault(scenario, {})[name] = {"n": 0, "timed_out": True, "skipped": True}
-                console.log(f"{name:9} {size:>7,} not run: with {too_slow[name]:,} objects a request took over "
-                            f"{budget:.0f} s")
-                continue
-            # medallion keeps working on requests its clients gave up on: a fresh server per
-            # scenario keeps one scenario's backlog out of the next one's numbers.
-            rounds = [list(SCENARIOS)] if name == "FORCE-B" else [[scenario] for scenario in SCENARIOS]
-            for names in rounds:
-                with console.status(f"{name}: {size:,} objects"), start() as (base, headers):
+            names = list(scenarios(size, {}, "", post_sizes))
+            rounds = [names] if name == "FORCE-B" else [[scenario] for scenario in names]
+            for chosen in rounds:
+                with console.status(f"{name}: {size:,} objects, {', '.join(chosen)}"), start() as (base, headers):
                     try:
-                        midpoint = {base: midpoint_date_added(base, headers, size, budget)}
+                        midpoint = {base: midpoint_date_added(base, headers, size, args.timeout)}
                     except (requests.RequestException, KeyError, ValueError):
                         midpoint = {base: "2025-01-01T00:00:00Z"}
-                    for scenario, factory in scenarios(size, midpoint, objects[size // 2]["id"], 10_000_000).items():
-                        if scenario not in names:
-                            continue
-                        count = max(1, args.requests // 10) if scenario.startswith("POST") else args.requests
-                        row = run_load(factory(base, headers), requests_per_client=count, clients=args.clients,
-                                       budget=budget)
+                    table = scenarios(size, midpoint, objects[size // 2]["id"], post_sizes)
+                    for scenario in chosen:
+                        make = table[scenario](base, headers)
+                        row = probe(make, args.timeout) if name != "FORCE-B" else None
+                        if row is None:
+                            n = int(scenario.split()[1].replace(",", "")) if scenario.startswith("POST") else 0
+                            count = max(1, args.requests * 10 // n) if n else args.requests
+                            row = run_load(make, requests_per_client=count, clients=args.clients, budget=budget,
+                                           timeout=args.timeout)
                         per_server.setdefault(scenario, {})[name] = row
-                        if row["timed_out"] and name != "FORCE-B":
-                            too_slow[name] = size
                         console.log(f"{name:9} {size:>7,} {scenario:24} {fmt(row['rps'])} req/s "
-                                    f"p50 {fmt(row['p50'])} ms p99 {fmt(row['p99'])} ms"
-                                    + (" [red]timed out[/]" if row["timed_out"] else ""))
+                                    f"p50 {fmt(row['p50'])} ms p99 {fmt(row['p99'])} ms errors {row['errors']}"
+                                    + (f" [red]no answer within {args.timeout:.0f} s[/]" if row["timed_out"] else ""))
         results.append((size, per_server))
     show(results, args)
     (WORK / "results.json").write_text(json.dumps(results, indent=1))
     return 0
 
 
+def _cell(row: dict | None, key: str, timeout: float) -> str:
+    if row is None:
+        return "—"
+    if not row.get("n") and row.get("timed_out"):
+        return f"did not answer within {timeout:.0f} s" if key == "rps" else ""
+    return fmt(row.get(key))
+
+
 def show(results, args):
     table = Table(title=f"TAXII 2.1: FORCE-B vs medallion 3.0.0 (memory), {args.clients} clients, "
                         f"page {PAGE}, waitress {THREADS} threads, budget {args.budget:.0f} s/scenario "
-                        f"(medallion {args.medallion_budget:.0f} s)")
+                        f"(medallion {args.medallion_budget:.0f} s), {args.timeout:.0f} s per request at most")
     for column in ("objects", "scenario", "FORCE-B req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "medallion req/s",
-                   "p50 ms", "p99 ms", "throughput ×"):
+                   "p50 ms", "p99 ms", "errors", "throughput ×"):
         table.add_column(column, justify="right" if column != "scenario" else "left")
     for size, per_server in results:
         for scenario, rows in per_server.items():
@@ -424,15 +467,15 @@ def show(results, args):
             ratio = "—"
             if theirs is not None:
                 if theirs.get("rps") and ours.get("rps"):
-                    ratio = f"{ours['rps'] / theirs['rps']:,.0f}×"
-                elif ours.get("rps") and (theirs.get("timed_out") or not theirs.get("n")):
-                    ratio = f"∞ (medallion > {args.medallion_budget:.0f} s/page)"
-            table.add_row(f"{size:,}", scenario, fmt(ours.get("rps")), fmt(ours.get("p50")), fmt(ours.get("p95")),
-                          fmt(ours.get("p99")), str(ours.get("errors", 0)),
-                          "timed out" if theirs and theirs.get("timed_out") and not theirs.get("n")
-                          else fmt(theirs.get("rps")) if theirs else "—",
-                          fmt(theirs.get("p50")) if theirs else "—", fmt(theirs.get("p99")) if theirs else "—", ratio)
-    Console(width=200).print(table)
+                    ratio = f"{ours['rps'] / theirs['rps']:,.2f}×"
+                elif ours.get("rps") and not theirs.get("n"):
+                    ratio = "∞"
+            table.add_row(f"{size:,}", scenario, _cell(ours, "rps", args.timeout), _cell(ours, "p50", args.timeout),
+                          _cell(ours, "p95", args.timeout), _cell(ours, "p99", args.timeout),
+                          str(ours.get("errors", 0)), _cell(theirs, "rps", args.timeout),
+                          _cell(theirs, "p50", args.timeout), _cell(theirs, "p99", args.timeout),
+                          str(theirs.get("errors", 0)) if theirs else "—", ratio)
+    Console(width=220).print(table)
 
 
 if __name__ == "__main__":

@@ -125,7 +125,7 @@ def _store(actor: User, collection: Collection, objects: list, *, anonymous: boo
     existing = _existing_versions(collection, {ix.stix_id for ix, _ in indexed})
 
     clock = collection.clock
-    rows, successes, seen, observables = [], [], set(), {}
+    rows, bodies, successes, seen, observables = [], [], [], set(), {}
     for ix, obj in indexed:
         clock = requested if clock is None or requested > clock else clock + ONE_MICROSECOND
         version = ix.version
@@ -136,6 +136,7 @@ def _store(actor: User, collection: Collection, objects: list, *, anonymous: boo
         if key in seen or version in existing.get(ix.stix_id, {}):
             continue
         seen.add(key)
+        bodies.append(obj)
         rows.append(StixObject(
             collection=collection, stix_id=ix.stix_id, type=ix.type, spec_version=ix.spec_version,
             created=ix.created, modified=ix.modified, version=version,
@@ -149,8 +150,8 @@ def _store(actor: User, collection: Collection, objects: list, *, anonymous: boo
         if progress is not None:
             progress(len(rows[start:start + BATCH]))
     _clear_superseded_flags(collection, rows, existing)
-    _match_subscriptions(collection, rows)
-    _record_values(rows)
+    _match_subscriptions(collection, rows, bodies)
+    _record_values(rows, bodies)
     if rows:
         collection.clock = clock
         collection.save(update_fields=["clock"])
@@ -315,13 +316,14 @@ def criteria_of(subscription: Subscription, inventory: tuple[str, ...] = ()) -> 
         extra_terms=inventory if subscription.from_inventory else (), needs_terms=subscription.from_inventory)
 
 
-def _match_subscriptions(collection: Collection, rows: list[StixObject]) -> None:
+def _match_subscriptions(collection: Collection, rows: list[StixObject], objects: list[dict]) -> None:
+    """``objects[i]`` is what ``rows[i]`` stores, as parsed already."""
     subscriptions = list(Subscription.objects.filter(collection=collection))
     if not subscriptions or not rows:
         return
     through = Subscription.matches.through
     links = []
-    parsed = [(row, json.loads(row.body)) for row in rows]
+    parsed = list(zip(rows, objects, strict=True))
     for subscription in subscriptions:
         criteria = criteria_of(subscription, inventory_terms(subscription.owner_id)
                                if subscription.from_inventory else ())
@@ -423,9 +425,9 @@ def send_test_delivery(actor: User, subscription: Subscription) -> int:
 
 # Correlation -----------------------------------------------------------------------------------
 
-def _record_values(rows: list[StixObject]) -> None:
+def _record_values(rows: list[StixObject], objects: list[dict]) -> None:
     values = [ObservedValue(stix_object_id=row.pk, kind=kind, value=value)
-              for row in rows for kind, value in correlation.values_of(json.loads(row.body))]
+              for row, obj in zip(rows, objects, strict=True) for kind, value in correlation.values_of(obj)]
     ObservedValue.objects.bulk_create(values, batch_size=BATCH)
 
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from stix2validator import ValidationOptions, validate_instance
 
 from forceb.intel import actions, stix
 from forceb.intel.models import Collection, StixObject
@@ -86,6 +87,64 @@ def test_validation_names_object_and_property():
     assert all(p.object_id == bad["id"] for p in stix.validate(bad))
     assert stix.validate("not an object")[0].message.startswith("an object must be")
     assert "id" in stix.validate({"type": "indicator", "id": "indicator--nope"})[0].message
+
+
+def _validation_corpus() -> list[dict]:
+    """Valid objects of several kinds and deliberately broken ones."""
+    ok = indicator(1, tlp="AMBER")
+    observed = {"type": "observed-data", "spec_version": "2.1", "id": "observed-data--b67d30ff-02ac-498a-92f9-32f845f448cf",
+                "created": "2024-01-01T00:00:00.000Z", "modified": "2024-01-01T00:00:00.000Z",
+                "first_observed": "2024-01-01T00:00:00Z", "last_observed": "2024-01-01T00:00:00Z",
+                "number_observed": 1, "object_refs": ["ipv4-addr--ff26c055-6336-5bc5-b98d-13d6226742dd"]}
+    return [
+        ok, observed,
+        {"type": "ipv4-addr", "spec_version": "2.1", "id": "ipv4-addr--ff26c055-6336-5bc5-b98d-13d6226742dd",
+         "value": "198.51.100.3"},
+        {"type": "relationship", "spec_version": "2.1", "id": "relationship--44298a74-ba52-4f0c-87a3-1824e67d7fad",
+         "created": "2024-01-01T00:00:00.000Z", "modified": "2024-01-01T00:00:00.000Z",
+         "relationship_type": "indicates", "source_ref": ok["id"],
+         "target_ref": "malware--31b940d4-6f7f-459a-80ea-9c1f17b5891b"},
+        {"type": "x-forceb-note", "spec_version": "2.1", "id": "x-forceb-note--6b6e5a36-8a2b-4c1a-9f0e-2f5e6d7c8b9a",
+         "created": "2024-01-01T00:00:00.000Z", "modified": "2024-01-01T00:00:00.000Z"},
+        stix.sighting(sighting_of=ok["id"], count=2, first_seen=stix.parse_timestamp("2024-01-01T00:00:00Z"),
+                      last_seen=stix.parse_timestamp("2024-01-02T00:00:00Z"),
+                      now=stix.parse_timestamp("2024-01-03T00:00:00Z")),
+        dict(ok, created="yesterday"),
+        dict(ok, pattern="[ipv4-addr:value = ]"),
+        dict(ok, valid_until="2020-01-01T00:00:00Z"),
+        dict(ok, external_references="x"),
+        dict(observed, object_refs=["not-an-id"]),
+        {k: v for k, v in ok.items() if k != "pattern"},
+    ]
+
+
+def _errors(objects, options) -> list[list[str]]:
+    return [[str(e) for e in validate_instance(obj, options).errors] for obj in objects]
+
+
+def test_cached_schemas_give_the_validators_own_verdicts(monkeypatch):
+    """stix2-validator's validators are built once (stix.py); the errors must be exactly those
+    of the validator left as it ships, object by object, with and without SHOULD checks."""
+    corpus = _validation_corpus()
+    cached = _errors(corpus, stix._OPTIONS), _errors(corpus, ValidationOptions(version="2.1"))
+    monkeypatch.setattr(stix._validator_module, "load_validator", stix._UNCACHED_LOAD_VALIDATOR)
+    shipped = _errors(corpus, stix._OPTIONS), _errors(corpus, ValidationOptions(version="2.1"))
+    assert cached == shipped
+    assert [bool(errors) for errors in shipped[0]] == [False] * 6 + [True] * 6
+    monkeypatch.undo()
+    assert [bool(stix.validate(obj)) for obj in corpus] == [False] * 6 + [True] * 6
+
+
+def test_an_object_the_validator_cannot_check_is_refused_not_a_crash():
+    # STIX 2.1 still allows observed-data's deprecated embedded ``objects``; stix2-validator
+    # 3.3's checks of them fail with KeyError('id').
+    embedded = {"type": "observed-data", "spec_version": "2.1", "id": "observed-data--b67d30ff-02ac-498a-92f9-32f845f448cf",
+                "created": "2024-01-01T00:00:00.000Z", "modified": "2024-01-01T00:00:00.000Z",
+                "first_observed": "2024-01-01T00:00:00Z", "last_observed": "2024-01-01T00:00:00Z",
+                "number_observed": 1, "objects": {"0": {"type": "ipv4-addr", "value": "198.51.100.3"}}}
+    [problem] = stix.validate(embedded)
+    assert problem.object_id == embedded["id"]
+    assert "stix2-validator could not check" in problem.message
 
 
 def test_parallel_validation_finds_the_same_problems():

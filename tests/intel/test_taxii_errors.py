@@ -117,6 +117,20 @@ def test_invalid_stix_refuses_the_whole_envelope_naming_object_and_property(shar
     assert not AddStatus.objects.exists()
 
 
+def test_an_object_the_validator_cannot_check_is_refused_with_422_not_a_server_error(shared):
+    # observed-data's deprecated embedded objects make stix2-validator 3.3 raise KeyError.
+    observed = {"type": "observed-data", "spec_version": "2.1",
+                "id": "observed-data--b67d30ff-02ac-498a-92f9-32f845f448cf",
+                "created": "2024-01-01T00:00:00.000Z", "modified": "2024-01-01T00:00:00.000Z",
+                "first_observed": "2024-01-01T00:00:00Z", "last_observed": "2024-01-01T00:00:00Z",
+                "number_observed": 1, "objects": {"0": {"type": "ipv4-addr", "value": "198.51.100.3"}}}
+    response = post(token_client(shared, "bank_analyst"), objects_url(shared), envelope(indicator(1), observed))
+    body = assert_taxii_error(response, 422)
+    assert [e["id"] for e in body["details"]["errors"]] == [observed["id"]]
+    assert "could not check" in body["details"]["errors"][0]["message"]
+    assert not StixObject.objects.exists()
+
+
 def test_a_bundle_inside_an_envelope_is_refused(shared):
     bundle = {"type": "bundle", "id": "bundle--0e4d4a51-3a2c-4c5f-9b43-2f1f0f1a5d11", "objects": [indicator(1)]}
     body = assert_taxii_error(post(token_client(shared, "bank_analyst"), objects_url(shared), envelope(bundle)), 422)
