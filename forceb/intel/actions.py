@@ -443,7 +443,13 @@ def exclude_from_correlation(actor: User, value: str, reason: str = "") -> Corre
 
 def send_digests(now=None) -> int:
     """Tell each subscriber, in one notification per subscription, what newly matched since its
-    last digest (counts by type, only what its organisation may read). Returns how many were sent."""
+    last digest (counts by type, only what its organisation may read), linking to the
+    subscription's page for that period (where each person sees what they may read). Returns how
+    many were sent."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
     from .queries import organisation_reach
 
     now = now or timezone.now()
@@ -460,7 +466,8 @@ def send_digests(now=None) -> int:
                 summary = ", ".join(f"{n} {kind}" for kind, n in by_type.items())
                 core_actions.notify(
                     sub.owner, f"{total} new for your subscription '{sub.name}'", body=summary,
-                    link=f"/taxii2/hub/collections/{sub.uuid}/objects/?added_after={stix.format_timestamp(since)}")
+                    link=reverse("web:intel-subscription", kwargs={"pk": sub.pk})
+                    + "?" + urlencode({"since": stix.format_timestamp(since)}))
                 sent += 1
             Subscription.objects.filter(pk=sub.pk).update(digest_until=now)
     return sent

@@ -11,6 +11,7 @@ urlpatterns = [
     path("objects/<int:pk>/", views.detail, name="intel-object"),
     path("objects/<int:pk>/sighting/", views.report_sighting, name="intel-object-sighting"),
     path("subscriptions/", views.subscriptions, name="intel-subscriptions"),
+    path("subscriptions/<int:pk>/", views.subscription, name="intel-subscription"),
     path("subscriptions/<int:pk>/edit/", views.subscription_edit, name="intel-subscription-edit"),
     path("subscriptions/<int:pk>/webhook/", views.subscription_webhook, name="intel-subscription-webhook"),
     path("subscriptions/<int:pk>/webhook/clear/", views.subscription_webhook_clear,

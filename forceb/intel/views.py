@@ -5,14 +5,18 @@ writes through ``actions``."""
 
 import json
 import re
+from datetime import timedelta
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.db.models import Count
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 from stix2.v21.vocab import INDUSTRY_SECTOR
 
@@ -20,7 +24,7 @@ from forceb.core import access
 from forceb.core import actions as core_actions
 from forceb.core.choices import TLP, WRITER_ROLES
 
-from . import actions, queries
+from . import actions, queries, stix
 from .api.views import current_quarter, search_from
 from .models import Subscription
 
@@ -55,8 +59,6 @@ def browse(request):
 
 def graph_of(row, links) -> dict:
     """The object and its related objects as nodes and edges, for static/intel/graph.js."""
-    from django.urls import reverse
-
     nodes = {row.stix_id: {"id": row.stix_id, "label": queries.name_of(row), "type": row.type, "centre": True}}
     edges = []
     for link in links:
@@ -272,6 +274,52 @@ def subscriptions(request):
             return redirect("web:intel-subscriptions")
     own = queries.subscriptions(request.user).filter(owner_id=request.user.organization_id)
     return render(request, "intel/subscriptions.html", {"subscriptions": own, "form": form, "may_write": may_write})
+
+
+#: The windows the digest page offers, in days, besides "since the last digest".
+DIGEST_WINDOWS = (7, 30, 90)
+
+
+@access.policy(access.owned(Subscription))
+@login_required
+def subscription(request, pk):
+    """The digest of one subscription in the UI: what matched since a point in time (the last
+    digest, the ``since`` of a digest notification, or the last 7/30/90 days), counted by type,
+    newest first within each type. Only the subscribing organisation reaches it (a subscription
+    is its own business, shared or not), and it lists only what this person may read: the
+    matches pass through ``queries.versions_in``, that is ``visible_objects``, so a TLP:RED
+    object not addressed to them, or a collection their organisation no longer reads, is left out."""
+    subscription = get_object_or_404(queries.subscriptions(request.user)
+                                     .filter(owner_id=request.user.organization_id), pk=pk)
+    last_digest = subscription.digest_until
+    days, since_text = request.GET.get("days", ""), request.GET.get("since", "")
+    if days:
+        if not days.isdigit() or int(days) not in DIGEST_WINDOWS:
+            return HttpResponseBadRequest(f"days: {days!r} is not one of {', '.join(map(str, DIGEST_WINDOWS))}")
+        since = timezone.now() - timedelta(days=int(days))
+        period = f"in the last {days} days"
+    elif since_text:
+        try:
+            since = stix.parse_timestamp(since_text)
+        except stix.InvalidTimestamp as exc:
+            return HttpResponseBadRequest(f"since: {exc}")
+        period = "since the digest of"
+    else:
+        since = last_digest or subscription.created
+        period = "since the last digest" if last_digest else "since it was created"
+    matched = queries.versions_in(request.user, subscription).filter(date_added__gt=since)
+    by_type = list(matched.values_list("type").annotate(n=Count("pk")).order_by("-n", "type"))
+    kind = request.GET.get("type", "")
+    listed = matched.filter(type=kind) if kind else matched
+    page = Paginator(listed.select_related("collection").order_by("type", "-date_added", "-pk"), 50) \
+        .get_page(request.GET.get("page"))
+    return render(request, "intel/subscription.html", {
+        "subscription": subscription, "since": since, "period": period, "days": days, "windows": DIGEST_WINDOWS,
+        "explicit_since": bool(since_text) and not days, "last_digest": last_digest, "by_type": by_type,
+        "total": sum(n for _, n in by_type), "kind": kind, "page": page,
+        "rows": [(row, queries.name_of(row)) for row in page], "may_write": request.user.role in WRITER_ROLES,
+        "taxii_objects": reverse("taxii:objects", kwargs={"api_root": "hub", "collection_id": subscription.uuid}),
+    })
 
 
 def _own_subscription(request, pk) -> Subscription:

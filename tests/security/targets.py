@@ -203,3 +203,14 @@ def _intel_objects(world, user):
 @target("web:intel-object", "web:intel-object-sighting")
 def _intel_object_pages(world, user):
     return _intel_objects(world, user)
+
+
+@target("web:intel-subscription")
+def _intel_subscription_page(world, user):
+    # A subscription's digest page is its subscribing organisation's business only: a share of the
+    # row (with the hub, with the community) does not open it to anyone else.
+    from forceb.intel.models import Subscription
+
+    rows = [*world.private[Subscription].values(), world.to_hub[Subscription], world.to_community[Subscription]]
+    return [(f"subscription of {s.owner.slug} ({world.build.marks[s]})", {"pk": s.pk},
+             s.owner_id == user.organization_id) for s in rows if s is not None]
