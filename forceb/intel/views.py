@@ -27,6 +27,7 @@ from forceb.core.choices import TLP, WRITER_ROLES
 from . import actions, queries, stix
 from .api.views import current_quarter, search_from
 from .models import Subscription
+from .taxii.views import API_ROOT
 
 #: The STIX types offered as a filter (any other may be typed in the API's ``type``).
 TYPES = ["indicator", "malware", "threat-actor", "intrusion-set", "campaign", "attack-pattern", "vulnerability",
@@ -280,6 +281,11 @@ def subscriptions(request):
 DIGEST_WINDOWS = (7, 30, 90)
 
 
+def _bad_period(message: str) -> HttpResponseBadRequest:
+    # Plain text: the message quotes what was typed in the URL, which must not become markup.
+    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
 @access.policy(access.owned(Subscription))
 @login_required
 def subscription(request, pk):
@@ -295,18 +301,15 @@ def subscription(request, pk):
     days, since_text = request.GET.get("days", ""), request.GET.get("since", "")
     if days:
         if not days.isdigit() or int(days) not in DIGEST_WINDOWS:
-            return HttpResponseBadRequest(f"days: {days!r} is not one of {', '.join(map(str, DIGEST_WINDOWS))}")
+            return _bad_period(f"days: {days!r} is not one of {', '.join(map(str, DIGEST_WINDOWS))}")
         since = timezone.now() - timedelta(days=int(days))
-        period = f"in the last {days} days"
     elif since_text:
         try:
             since = stix.parse_timestamp(since_text)
         except stix.InvalidTimestamp as exc:
-            return HttpResponseBadRequest(f"since: {exc}")
-        period = "since the digest of"
+            return _bad_period(f"since: {exc}")
     else:
         since = last_digest or subscription.created
-        period = "since the last digest" if last_digest else "since it was created"
     matched = queries.versions_in(request.user, subscription).filter(date_added__gt=since)
     by_type = list(matched.values_list("type").annotate(n=Count("pk")).order_by("-n", "type"))
     kind = request.GET.get("type", "")
@@ -314,11 +317,12 @@ def subscription(request, pk):
     page = Paginator(listed.select_related("collection").order_by("type", "-date_added", "-pk"), 50) \
         .get_page(request.GET.get("page"))
     return render(request, "intel/subscription.html", {
-        "subscription": subscription, "since": since, "period": period, "days": days, "windows": DIGEST_WINDOWS,
+        "subscription": subscription, "since": since, "days": days, "windows": DIGEST_WINDOWS,
         "explicit_since": bool(since_text) and not days, "last_digest": last_digest, "by_type": by_type,
         "total": sum(n for _, n in by_type), "kind": kind, "page": page,
         "rows": [(row, queries.name_of(row)) for row in page], "may_write": request.user.role in WRITER_ROLES,
-        "taxii_objects": reverse("taxii:objects", kwargs={"api_root": "hub", "collection_id": subscription.uuid}),
+        "taxii_objects": reverse("taxii:objects", kwargs={"api_root": API_ROOT,
+                                                     "collection_id": subscription.uuid}),
     })
 
 
