@@ -33,6 +33,15 @@ def test_a_member_subscribes_and_reports_a_sighting(page, sector):
     assert table.get_by_text("T1566, Emotet, financial-services").is_visible()
     assert Subscription.objects.get(owner=sector.bank).matches.count() == 1
 
+    table.get_by_role("link", name="Phishing against banks").click()
+    page.get_by_test_id("period").wait_for()
+    # What matched before the subscription is in no digest, but it is in a window.
+    assert page.get_by_test_id("period").inner_text().startswith("0 matching versions")
+    page.get_by_test_id("windows").get_by_role("link", name="30 days").click()
+    page.get_by_test_id("period").get_by_text("in the last 30 days").wait_for()
+    assert page.get_by_test_id("by-type").inner_text().strip() == "indicator (1)"
+    assert page.get_by_test_id("objects").get_by_role("link", name="bad address 1").is_visible()
+
     page.goto(f"/intel/objects/{row.pk}/")
     assert page.get_by_test_id("sightings").inner_text().startswith("0 organisations")
     page.get_by_text("Report a sighting").click()
