@@ -176,11 +176,6 @@ class MatchOutcome:
     removed: int = 0
 
 
-_FINDING_FIELDS = ["vuln_id", "aliases", "severity", "cvss_score", "cvss_vector", "kev", "kev_date_added",
-                   "kev_due_date", "kev_ransomware", "epss", "epss_percentile", "epss_date", "fixed_versions",
-                   "upgrade_to", "matched_by", "priority", "reason"]
-
-
 def _finding_values(f: matching.Finding) -> dict:
     return {
         "vuln_id": f.id, "aliases": list(f.aliases), "severity": f.severity, "cvss_score": f.cvss_score,
@@ -192,25 +187,33 @@ def _finding_values(f: matching.Finding) -> dict:
     }
 
 
-def _match(sbom: Sbom, matcher: matching.Matcher, carry_from: Sbom | None = None) -> MatchOutcome:
-    """Match every component of ``sbom``; keep the status of findings that persist, add new ones,
-    drop the ones no advisory supports any more."""
-    comps = list(sbom.components.only("pk", "ref", "purl", "version", "status", "status_reason"))
+def _match(sbom: Sbom, matcher: matching.Matcher, carry_from: Sbom | None = None,
+           only: set[int] | None = None) -> MatchOutcome:
+    """Match every component of ``sbom`` (or the ``only`` ones); keep the status of findings that
+    persist, add new ones, drop the ones no advisory supports any more."""
+    if not sbom.scan_summary:  # never matched whole: nothing to patch
+        only = None
+    comps = sbom.components.only("pk", "ref", "purl", "version", "status", "status_reason")
+    comps = list(comps if only is None else comps.filter(pk__in=only))
+    before = [c.status for c in comps]
     by_ref = {c.ref: c for c in comps}
     result = matcher.match(comps)
-    changed = []
+    # Few distinct statuses change at once: one UPDATE per (status, reason), where bulk_update's
+    # CASE per row grows with the square of the rows.
+    changed = defaultdict(list)
     for c, res in zip(comps, result.components, strict=True):
         status, reason = res.status, res.reason[:300]
         if (c.status, c.status_reason) != (status, reason):
-            c.status, c.status_reason = status, reason
-            changed.append(c)
-    Component.objects.bulk_update(changed, ["status", "status_reason"], batch_size=BATCH)
+            changed[(status, reason)].append(c.pk)
+    for (status, reason), pks in changed.items():
+        Component.objects.filter(pk__in=pks).update(status=status, status_reason=reason)
 
     advisory_pk = dict(Advisory.objects.filter(osv_id__in={f.id for f in result.findings})
                        .values_list("osv_id", "pk"))
-    existing = {(f.component_id, f.advisory_id): f for f in Finding.objects.filter(sbom=sbom)}
+    rows = Finding.objects.filter(sbom=sbom)
+    existing = {(f.component_id, f.advisory_id): f for f in (rows if only is None else rows.filter(component__in=only))}
     now = timezone.now()
-    keep, create, update = set(), [], []
+    keep, create, update = set(), [], {}
     for f in result.findings:
         component = by_ref.get(f.component_ref)
         advisory = advisory_pk.get(f.id)
@@ -225,20 +228,48 @@ def _match(sbom: Sbom, matcher: matching.Matcher, carry_from: Sbom | None = None
         if row is None:
             create.append(Finding(owner_id=sbom.owner_id, sbom=sbom, component=component, advisory_id=advisory,
                                   created=now, updated=now, **values))
-        elif any(getattr(row, k) != v for k, v in values.items()):
-            for k, v in values.items():
-                setattr(row, k, v)
-            row.updated = now
-            update.append(row)
+        else:
+            changes = {k: v for k, v in values.items() if getattr(row, k) != v}
+            if changes:
+                update[row.pk] = changes
     gone = [f.pk for key, f in existing.items() if key not in keep]
     if gone:
         Finding.objects.filter(pk__in=gone).delete()
     created = Finding.objects.bulk_create(create, batch_size=BATCH)
-    Finding.objects.bulk_update(update, [*_FINDING_FIELDS, "updated"], batch_size=BATCH)
+    # Row by row, and only the fields that changed: a re-match after a feed change typically moves
+    # a few values (upgrade advice, fixed versions, KEV) of a few findings.
+    for pk, changes in update.items():
+        Finding.objects.filter(pk=pk).update(updated=now, **changes)
     if carry_from is not None and created:
         _carry_over(carry_from, created)
-    Sbom.objects.filter(pk=sbom.pk).update(scan_summary=result.summary, matched_at=now)
+    if only is None:
+        summary = result.summary
+    else:
+        gone_kev = sum(1 for key, f in existing.items() if key not in keep and f.kev)
+        summary = _patched_summary(sbom.scan_summary, result, before, findings=len(create) - len(gone),
+                                   kev=sum(1 for f in create if f.kev) - gone_kev
+                                   + sum(1 if c["kev"] else -1 for c in update.values() if "kev" in c))
+    Sbom.objects.filter(pk=sbom.pk).update(scan_summary=summary, matched_at=now)
     return MatchOutcome(total=len(keep), new=created, removed=len(gone))
+
+
+def _patched_summary(summary: dict, result: matching.ScanResult, before: list[str], *, findings: int,
+                     kev: int) -> dict:
+    """The stored summary after re-matching some components: their statuses move between counts
+    (a component's ecosystem and support follow from its purl, which did not change)."""
+    summary = json.loads(json.dumps(summary))
+    recognised = ("matched", "clean")
+    for old, res in zip(before, result.components, strict=True):
+        if old == res.status:
+            continue
+        eco = res.ecosystem or (res.reason.split(":", 1)[0] if res.status == "unsupported" else "(none)")
+        for counts in (summary, summary["by_ecosystem"].setdefault(eco, {})):
+            counts[old] = counts.get(old, 0) - 1
+            counts[res.status] = counts.get(res.status, 0) + 1
+            counts["recognised"] = counts.get("recognised", 0) + (res.status in recognised) - (old in recognised)
+    summary["findings"] = summary.get("findings", 0) + findings
+    summary["kev_findings"] = summary.get("kev_findings", 0) + kev
+    return summary
 
 
 def _carry_over(previous: Sbom, created: list[Finding]) -> None:
@@ -292,14 +323,10 @@ class RematchReport:
     notified: list[str] = field(default_factory=list)
 
 
-def sboms_touched(advisory_ids: Iterable[str]) -> set[int]:
-    """Current SBOMs whose components the given advisories could touch (an index query on their
-    packages, then the engine's own range test), plus those already holding findings of them: a
-    changed range or a withdrawal may clear findings the old record made."""
-    advisory_ids = list(advisory_ids)
-    touched: set[int] = set()
-    keys: set[matching.PackageKey] = set()
-    engine = []
+def _reach(advisory_ids: list[str]):
+    """The changed advisories as the engine reads them, and the current components of their packages
+    as ``{sbom id: {purl: [component ids]}}``."""
+    engine, keys = [], set()
     for row in Advisory.objects.filter(osv_id__in=advisory_ids):
         adv = queries.engine_advisory(row)
         engine.append(adv)
@@ -307,15 +334,26 @@ def sboms_touched(advisory_ids: Iterable[str]) -> set[int]:
     by_eco = defaultdict(set)
     for eco, name in keys:
         by_eco[eco].add(name)
-    purls = defaultdict(set)
+    components: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     for eco, names in by_eco.items():
         names = sorted(names)
         for i in range(0, len(names), 500):
-            for sbom_id, purl in Component.objects.filter(
-                    sbom__is_current=True, ecosystem=eco, package__in=names[i:i + 500]).values_list("sbom_id", "purl"):
-                purls[sbom_id].add(purl)
-    if purls:
-        portfolio = matching.Portfolio.from_mapping({str(k): v for k, v in purls.items()})
+            for sbom_id, pk, purl in Component.objects.filter(
+                    sbom__is_current=True, ecosystem=eco, package__in=names[i:i + 500]).values_list(
+                    "sbom_id", "pk", "purl"):
+                components[sbom_id][purl].append(pk)
+    return engine, components
+
+
+def sboms_touched(advisory_ids: Iterable[str]) -> set[int]:
+    """Current SBOMs whose components the given advisories could touch (an index query on their
+    packages, then the engine's own range test), plus those already holding findings of them: a
+    changed range or a withdrawal may clear findings the old record made."""
+    advisory_ids = list(advisory_ids)
+    engine, components = _reach(advisory_ids)
+    touched: set[int] = set()
+    if components:
+        portfolio = matching.Portfolio.from_mapping({str(k): v.keys() for k, v in components.items()})
         for adv in engine:
             touched |= {int(s) for s in portfolio.touched_by(adv)}
     touched |= set(Finding.objects.filter(advisory__osv_id__in=advisory_ids, sbom__is_current=True)
@@ -323,16 +361,40 @@ def sboms_touched(advisory_ids: Iterable[str]) -> set[int]:
     return touched
 
 
+def components_touched(advisory_ids: Iterable[str]) -> dict[int, set[int]]:
+    """Per current SBOM, the components whose findings the changed advisories may change: those in
+    an advisory's ranges, those holding its findings, and every other component of its packages
+    that holds findings, since the smallest safe upgrade is computed over all of a package's
+    advisories."""
+    advisory_ids = list(advisory_ids)
+    engine, components = _reach(advisory_ids)
+    touched: dict[int, set[int]] = defaultdict(set)
+    if components:
+        portfolio = matching.Portfolio.from_mapping({str(k): v.keys() for k, v in components.items()})
+        for adv in engine:
+            for sbom_id, purl in portfolio.components_touched_by(adv):
+                touched[int(sbom_id)].update(components[int(sbom_id)][purl])
+    of_package = [pk for by_purl in components.values() for pks in by_purl.values() for pk in pks]
+    for i in range(0, len(of_package), 5000):
+        for sbom_id, pk in Finding.objects.filter(component_id__in=of_package[i:i + 5000]).values_list(
+                "sbom_id", "component_id"):
+            touched[sbom_id].add(pk)
+    for sbom_id, pk in Finding.objects.filter(advisory__osv_id__in=advisory_ids, sbom__is_current=True).values_list(
+            "sbom_id", "component_id"):
+        touched[sbom_id].add(pk)
+    return dict(touched)
+
+
 def rematch_for_advisories(advisory_ids: Iterable[str], progress: Progress = _no_progress) -> RematchReport:
-    """Incremental re-match after a feed change: only the SBOMs the changed advisories touch.
-
-    The owners of systems that gain findings are notified.
+    """Incremental re-match after a feed change: in the SBOMs the changed advisories touch, only
+    the components they touch. The owners of systems that gain findings are notified.
     """
-    targets = sorted(sboms_touched(advisory_ids))
-    return _rematch(targets, progress, "re-matching touched SBOMs")
+    targets = components_touched(advisory_ids)
+    return _rematch(sorted(targets), progress, "re-matching touched components", only=targets)
 
 
-def _rematch(sbom_ids: list[int], progress: Progress, label: str) -> RematchReport:
+def _rematch(sbom_ids: list[int], progress: Progress, label: str,
+             only: dict[int, set[int]] | None = None) -> RematchReport:
     report = RematchReport(sboms=sbom_ids)
     if not sbom_ids:
         return report
@@ -340,7 +402,7 @@ def _rematch(sbom_ids: list[int], progress: Progress, label: str) -> RematchRepo
     owners = set()
     for i, sbom in enumerate(Sbom.objects.filter(pk__in=sbom_ids).select_related("system", "owner"), start=1):
         with transaction.atomic():
-            outcome = _match(sbom, matcher)
+            outcome = _match(sbom, matcher, only=None if only is None else only[sbom.pk])
         owners.add(sbom.owner_id)
         report.new_findings += len(outcome.new)
         report.removed_findings += outcome.removed

@@ -296,3 +296,25 @@ def test_an_advisory_stamped_in_the_past_is_still_seen(portfolio, monkeypatch):
         actions._store_advisories([actions.feeds.parse_osv(late)], actions.FeedReport())
     assert queries.matcher() is engine
     assert "PYSEC-TEST-8" in _answers(engine, "pkg:pypi/django@4.2.0")
+
+
+def test_the_incremental_rematch_visits_only_touched_components_and_keeps_the_summary_exact(portfolio):
+    core, portal = portfolio.sboms["bank-django"], portfolio.sboms["bank-other"]
+    untouched = core.findings.get(vuln_id="GHSA-test-2")  # lodash: the new advisory names Django only
+    summary_before = dict(core.scan_summary)
+    new = kb.advisory("PYSEC-TEST-9", "PyPI", "django", "4.0.0", introduced="3.0", aliases=["CVE-2099-0009"])
+    actions._store_advisories([actions.feeds.parse_osv(new)], actions.FeedReport())
+
+    django = core.components.get(name__iexact="django")
+    assert actions.components_touched(["PYSEC-TEST-9"]) == {core.pk: {django.pk}}  # 4.2.0 elsewhere: not in range
+    report = actions.rematch_for_advisories(["PYSEC-TEST-9"])
+    assert report.sboms == [core.pk] and report.new_findings == 1
+
+    core.refresh_from_db()
+    assert core.findings.get(pk=untouched.pk).updated == untouched.updated
+    assert core.scan_summary["findings"] == summary_before["findings"] + 1
+    incremental = core.scan_summary
+    actions.match_sbom(core)
+    core.refresh_from_db()
+    assert core.scan_summary == incremental
+    assert portal.findings.filter(vuln_id="PYSEC-TEST-9").count() == 0
