@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from forceb.sbom.readers import Sbom, SbomError, read_sbom
+from tests.mutation import mutate
 
 HERE = Path(__file__).parent / "data"
 SEEDS = [p.read_bytes() for p in sorted(HERE.iterdir()) if p.suffix in (".json", ".xml", ".spdx")]
@@ -62,18 +63,9 @@ def test_spdx_shaped_json(body, spec):
 @given(st.sampled_from(SEEDS), st.data())
 def test_mutated_fixtures(seed, data):
     """Flip, cut and splice bytes of the real fixtures (valid and broken ones)."""
-    buf = bytearray(seed)
-    for _ in range(data.draw(st.integers(1, 6))):
-        op = data.draw(st.sampled_from(["flip", "cut", "insert"]))
-        pos = data.draw(st.integers(0, max(0, len(buf) - 1)))
-        if op == "flip" and buf:
-            buf[pos] = data.draw(st.integers(0, 255))
-        elif op == "cut":
-            del buf[pos : pos + data.draw(st.integers(1, 40))]
-        else:
-            buf[pos:pos] = data.draw(st.sampled_from([b"{", b"}", b"[", b"<", b">", b'"', b"&x;", b"\x00",
-                                                      b"<!ENTITY a 'b'>", b"PackageName: x\n", b"\n"]))
-    _outcome(bytes(buf))
+    splices = [b"{", b"}", b"[", b"<", b">", b'"', b"&x;", b"\x00",
+        b"<!ENTITY a 'b'>", b"PackageName: x\n", b"\n"]
+    _outcome(mutate(seed, data, splices))
 
 
 @FUZZ

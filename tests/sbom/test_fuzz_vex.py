@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from forceb.sbom.choices import FindingStatus
 from forceb.sbom.readers import SbomError, read_sbom
 from forceb.sbom.vex import VexDocument, VexError, read_vex
+from tests.mutation import mutate
 
 SEEDS = [p.read_bytes() for p in sorted((Path(__file__).parent / "data" / "vex").glob("*.xml"))]
 FUZZ = settings(max_examples=int(os.environ.get("FORCEB_FUZZ_EXAMPLES", "150")), deadline=None,
@@ -41,19 +42,10 @@ def test_random_bytes_after_an_angle_bracket(data):
 @given(st.sampled_from(SEEDS), st.data())
 def test_mutated_fixtures(seed, data):
     """Flip, cut and splice bytes of the real and broken XML fixtures."""
-    buf = bytearray(seed)
-    for _ in range(data.draw(st.integers(1, 6))):
-        op = data.draw(st.sampled_from(["flip", "cut", "insert"]))
-        pos = data.draw(st.integers(0, max(0, len(buf) - 1)))
-        if op == "flip" and buf:
-            buf[pos] = data.draw(st.integers(0, 255))
-        elif op == "cut":
-            del buf[pos : pos + data.draw(st.integers(1, 40))]
-        else:
-            buf[pos:pos] = data.draw(st.sampled_from([
-                b"<", b">", b"</vulnerability>", b"<analysis>", b"&x;", b"&amp;", b"\x00", b"<![CDATA[x]]>",
-                b"<!ENTITY a 'b'>", b"<!DOCTYPE bom>", b"<?pi x?>", b'xmlns="urn:x"', b"\xff\xfe"]))
-    _outcome(bytes(buf))
+    splices = [
+        b"<", b">", b"</vulnerability>", b"<analysis>", b"&x;", b"&amp;", b"\x00", b"<![CDATA[x]]>",
+        b"<!ENTITY a 'b'>", b"<!DOCTYPE bom>", b"<?pi x?>", b'xmlns="urn:x"', b"\xff\xfe"]
+    _outcome(mutate(seed, data, splices))
 
 
 _text = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=30)
