@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/sbom_monitoring.py                # 1,000 SBOMs, 1,000 updated advisories
     .venv/bin/python bench/sbom_monitoring.py --sboms 200    # a quicker run
+    .venv/bin/python bench/sbom_monitoring.py --pick any     # (b) updates any advisories, not only used ones
 
 On a throwaway database (FORCEB_DATA_DIR in a temp folder, ``migrate``), it loads the shared OSV
 set through ``forceb.sbom.actions.import_feeds``, stores synthetic CycloneDX SBOMs (PyPI, npm and Go
@@ -116,6 +117,9 @@ def main() -> int:
     parser.add_argument("--sboms", type=int, default=1000)
     parser.add_argument("--members", type=int, default=10)
     parser.add_argument("--updated", type=int, default=1000, help="advisories updated in step (b)")
+    parser.add_argument("--pick", choices=("in-use", "any"), default="in-use",
+                        help="advisories updated in step (b): of packages the SBOMs use (nearly every SBOM is "
+                             "touched: the worst case), or any of the OSV set (like a day's feed delta)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", action="store_true", help="keep the temp database")
     args = parser.parse_args()
@@ -211,9 +215,12 @@ def main() -> int:
             in_use = [r for r in records if any((a.get("package") or {}).get("name") and
                                                 ((a["package"].get("ecosystem"), a["package"]["name"]) in holders)
                                                 for a in r.get("affected", ()))]
-            others = [r for r in records if r not in in_use] if len(in_use) < args.updated else []
-            chosen = rng.sample(in_use, min(len(in_use), args.updated))
-            chosen += rng.sample(others, min(len(others), args.updated - len(chosen)))
+            if args.pick == "any":
+                chosen = rng.sample(records, min(len(records), args.updated))
+            else:
+                others = [r for r in records if r not in in_use] if len(in_use) < args.updated else []
+                chosen = rng.sample(in_use, min(len(in_use), args.updated))
+                chosen += rng.sample(others, min(len(others), args.updated - len(chosen)))
             stamp = datetime.now(UTC).isoformat()
             updated_file = tmp / "updated.jsonl"
             with updated_file.open("w", encoding="utf-8") as fh:
@@ -238,6 +245,12 @@ def main() -> int:
                 return set(Finding.objects.filter(sbom__is_current=True).values_list(
                     "sbom_id", "component_id", "advisory__osv_id"))
 
+            def finding_values() -> dict:
+                return {row[:3]: (*row[3:-1], tuple(row[-1])) for row in Finding.objects.filter(
+                    sbom__is_current=True).values_list(
+                    "sbom_id", "component_id", "advisory__osv_id", "severity", "kev", "epss", "priority",
+                    "upgrade_to", "fixed_versions")}
+
             before = finding_set()
             step = progress.add_task("(b) incremental re-match", total=None)
 
@@ -248,6 +261,7 @@ def main() -> int:
             rematch_b = actions.rematch_for_advisories(ids, inc_progress)
             timings["(b) incremental re-match"] = time.perf_counter() - t
             after_incremental = finding_set()
+            values_incremental = finding_values()
             summaries_incremental = dict(Sbom.objects.filter(is_current=True).values_list("pk", "scan_summary"))
 
             current = list(Sbom.objects.filter(is_current=True).order_by("pk"))
@@ -260,6 +274,7 @@ def main() -> int:
                 progress.advance(step)
             timings["(b) full re-match"] = time.perf_counter() - t
             after_full = finding_set()
+            same_values = values_incremental == finding_values()
             same_summaries = summaries_incremental == dict(
                 Sbom.objects.filter(is_current=True).values_list("pk", "scan_summary"))
     finally:
@@ -288,10 +303,12 @@ def main() -> int:
     table.add_row("same findings", "yes" if same else "NO",
                   f"{len(after_full):,} findings ({len(after_incremental - before)} gained, "
                   f"{len(before - after_incremental)} lost by the update)")
+    table.add_row("same finding values", "yes" if same_values else "NO",
+                  "severity, KEV, EPSS, priority, upgrade advice and fixed versions of every finding")
     table.add_row("same SBOM summaries", "yes" if same_summaries else "NO",
                   "the incremental path patches each SBOM's scan summary; the full one recomputes it")
     console.print(table)
-    ok = same and same_summaries and len(affected) == expected_a
+    ok = same and same_values and same_summaries and len(affected) == expected_a
     if not ok:
         console.print("[red]mismatch: see the table[/red]")
     return 0 if ok else 1

@@ -18,10 +18,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -245,12 +247,34 @@ def _match(sbom: Sbom, matcher: matching.Matcher, carry_from: Sbom | None = None
     if only is None:
         summary = result.summary
     else:
+        _rerank(sbom)
         gone_kev = sum(1 for key, f in existing.items() if key not in keep and f.kev)
         summary = _patched_summary(sbom.scan_summary, result, before, findings=len(create) - len(gone),
                                    kev=sum(1 for f in create if f.kev) - gone_kev
                                    + sum(1 if c["kev"] else -1 for c in update.values() if "kev" in c))
     Sbom.objects.filter(pk=sbom.pk).update(scan_summary=summary, matched_at=now)
     return MatchOutcome(total=len(keep), new=created, removed=len(gone))
+
+
+class _Ranked(NamedTuple):
+    pk: int
+    kev: bool
+    epss: float | None
+    cvss_score: float | None
+    severity: str
+    id: str
+    purl: str
+    priority: int
+
+
+def _rerank(sbom: Sbom) -> None:
+    """Number all of an SBOM's findings again after some were re-matched: a priority is a rank
+    among the SBOM's findings, so one new finding moves every one ranked below it."""
+    rows = [_Ranked(*row) for row in Finding.objects.filter(sbom=sbom).values_list(
+        "pk", "kev", "epss", "cvss_score", "severity", "vuln_id", "component__purl", "priority")]
+    moved = [Finding(pk=row.pk, priority=rank)
+             for rank, row in enumerate(matching.priority_order(rows), start=1) if row.priority != rank]
+    Finding.objects.bulk_update(moved, ["priority"], batch_size=200)
 
 
 def _patched_summary(summary: dict, result: matching.ScanResult, before: list[str], *, findings: int,
@@ -363,9 +387,9 @@ def sboms_touched(advisory_ids: Iterable[str]) -> set[int]:
 
 def components_touched(advisory_ids: Iterable[str]) -> dict[int, set[int]]:
     """Per current SBOM, the components whose findings the changed advisories may change: those in
-    an advisory's ranges, those holding its findings, and every other component of its packages
-    that holds findings, since the smallest safe upgrade is computed over all of a package's
-    advisories."""
+    an advisory's ranges, those holding its findings or the findings of an advisory sharing one of
+    its ids, and every other component of its packages that holds findings, since the smallest safe
+    upgrade is computed over all of a package's advisories."""
     advisory_ids = list(advisory_ids)
     engine, components = _reach(advisory_ids)
     touched: dict[int, set[int]] = defaultdict(set)
@@ -379,8 +403,12 @@ def components_touched(advisory_ids: Iterable[str]) -> dict[int, set[int]]:
         for sbom_id, pk in Finding.objects.filter(component_id__in=of_package[i:i + 5000]).values_list(
                 "sbom_id", "component_id"):
             touched[sbom_id].add(pk)
-    for sbom_id, pk in Finding.objects.filter(advisory__osv_id__in=advisory_ids, sbom__is_current=True).values_list(
-            "sbom_id", "component_id"):
+    # A vulnerability's facts (aliases, CVSS, KEV, EPSS) are joined over its alias group, so the
+    # findings of every advisory that shares an id with a changed one may change too.
+    names = AdvisoryAlias.objects.filter(advisory__osv_id__in=advisory_ids).values("alias")
+    related = AdvisoryAlias.objects.filter(alias__in=names).values("advisory_id")
+    for sbom_id, pk in Finding.objects.filter(Q(advisory__osv_id__in=advisory_ids) | Q(advisory_id__in=related),
+                                              sbom__is_current=True).values_list("sbom_id", "component_id"):
         touched[sbom_id].add(pk)
     return dict(touched)
 

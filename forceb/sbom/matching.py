@@ -425,9 +425,15 @@ def _priority_key(f: Finding) -> tuple:
     )
 
 
+def priority_order(findings: Iterable[Any]) -> list[Any]:
+    """Findings (anything with ``kev``, ``epss``, ``cvss_score``, ``severity``, ``id`` and ``purl``)
+    KEV first, then EPSS, then CVSS, then database severity."""
+    return sorted(findings, key=_priority_key)
+
+
 def prioritise(findings: Iterable[Finding]) -> list[Finding]:
-    """Order findings KEV first, then EPSS, then CVSS (then database severity); number and explain them."""
-    ordered = sorted(findings, key=_priority_key)
+    """Order findings by :func:`priority_order`; number and explain them."""
+    ordered = priority_order(findings)
     for rank, f in enumerate(ordered, start=1):
         f.priority = rank
         f.reason = _reason(f)

@@ -318,3 +318,22 @@ def test_the_incremental_rematch_visits_only_touched_components_and_keeps_the_su
     core.refresh_from_db()
     assert core.scan_summary == incremental
     assert portal.findings.filter(vuln_id="PYSEC-TEST-9").count() == 0
+
+
+def test_an_advisory_joining_a_known_vulnerability_re_ranks_and_re_describes_like_a_full_match(portfolio):
+    """PYSEC-TEST-9 names CVE-2099-0003, already known (GO-TEST-3, KEV-listed): its new finding ranks
+    first, every other finding moves down, and GO-TEST-3's findings gain an alias."""
+    core = portfolio.sboms["bank-django"]
+    new = kb.advisory("PYSEC-TEST-9", "PyPI", "django", "4.0.0", introduced="3.0", aliases=["CVE-2099-0003"])
+    actions._store_advisories([actions.feeds.parse_osv(new)], actions.FeedReport())
+    actions.rematch_for_advisories(["PYSEC-TEST-9"])
+
+    def described():
+        return {(f.component_id, f.vuln_id): (f.priority, tuple(f.aliases), f.kev, f.severity)
+                for f in Finding.objects.filter(sbom=core)}
+
+    incremental = described()
+    assert incremental[next(k for k in incremental if k[1] == "PYSEC-TEST-9")][2] is True  # KEV through the alias
+    assert "PYSEC-TEST-9" in next(v for k, v in incremental.items() if k[1] == "GO-TEST-3")[1]
+    actions.match_sbom(core)
+    assert described() == incremental
