@@ -292,18 +292,19 @@ def run_load(make_request, *, requests_per_client: int, clients: int, budget: fl
     return outcome.row()
 
 
-def probe(make_request, timeout: float) -> dict | None:
-    """One request alone: None when it answered in time (successfully or not), else the row
-    that says it did not."""
+def probe(make_request, timeout: float) -> tuple[dict | None, float | None]:
+    """One request alone: (None, its seconds) when it answered in time (successfully or not),
+    else (the row that says it did not, None)."""
+    began = time.perf_counter()
     try:
         # A client number of its own: a probing POST sends objects no loading client sends.
         make_request(requests.Session(), {}, 999, 0, timeout)
     except requests.Timeout:
         return {"n": 0, "rps": None, "p50": None, "p95": None, "p99": None, "errors": 0, "timed_out": True,
-                "no_answer": timeout}
+                "no_answer": timeout}, None
     except (requests.RequestException, ValueError):
         pass
-    return None
+    return None, time.perf_counter() - began
 
 
 READS = ("first page", "deep pages (next)", "filtered page", "one object (match[id])", "manifest page")
@@ -430,12 +431,13 @@ def main() -> int:
                     table = scenarios(size, midpoint, objects[size // 2]["id"], post_sizes)
                     for scenario in chosen:
                         make = table[scenario](base, headers)
-                        row = probe(make, args.timeout) if name != "FORCE-B" else None
+                        row, alone = probe(make, args.timeout) if name != "FORCE-B" else (None, None)
                         if row is None:
                             n = int(scenario.split()[1].replace(",", "")) if scenario.startswith("POST") else 0
                             count = max(1, args.requests * 10 // n) if n else args.requests
                             row = run_load(make, requests_per_client=count, clients=args.clients, budget=budget,
                                            timeout=args.timeout)
+                            row["alone"] = alone
                         per_server.setdefault(scenario, {})[name] = row
                         console.log(f"{name:9} {size:>7,} {scenario:24} {fmt(row['rps'])} req/s "
                                     f"p50 {fmt(row['p50'])} ms p99 {fmt(row['p99'])} ms errors {row['errors']}"
@@ -450,7 +452,10 @@ def _cell(row: dict | None, key: str, timeout: float) -> str:
     if row is None:
         return "—"
     if not row.get("n") and row.get("timed_out"):
-        return f"did not answer within {timeout:.0f} s" if key == "rps" else ""
+        if key != "rps":
+            return ""
+        alone = f" (one request alone: {row['alone']:.1f} s)" if row.get("alone") else ""
+        return f"did not answer within {timeout:.0f} s under load{alone}"
     return fmt(row.get(key))
 
 
@@ -468,8 +473,11 @@ def show(results, args):
             if theirs is not None:
                 if theirs.get("rps") and ours.get("rps"):
                     ratio = f"{ours['rps'] / theirs['rps']:,.2f}×"
+                elif ours.get("rps") and not theirs.get("n") and theirs.get("alone"):
+                    # Under load nothing came back in time; alone, it served one request per that many seconds.
+                    ratio = f"> {ours['rps'] * theirs['alone']:,.0f}×"
                 elif ours.get("rps") and not theirs.get("n"):
-                    ratio = "∞"
+                    ratio = "no answer"
             table.add_row(f"{size:,}", scenario, _cell(ours, "rps", args.timeout), _cell(ours, "p50", args.timeout),
                           _cell(ours, "p95", args.timeout), _cell(ours, "p99", args.timeout),
                           str(ours.get("errors", 0)), _cell(theirs, "rps", args.timeout),
