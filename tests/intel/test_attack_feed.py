@@ -5,16 +5,13 @@ bundles refused whole), ``forceb feeds import`` of a local copy, and where opera
 import copy
 import functools
 import gzip
-import http.server
 import io
 import json
-import threading
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.test import override_settings
 
 from forceb.intel import actions as intel_actions
 from forceb.intel import stix
@@ -23,7 +20,7 @@ from forceb.sbom import actions
 from forceb.sbom.choices import Feed
 from forceb.sbom.models import FeedState
 from tests.conftest import shared_data
-from tests.sbom.test_monitoring import _FeedHandler
+from tests.feedsite import FeedHandler, feed_site
 
 ALIAS = "mitre-attack-enterprise"
 
@@ -79,19 +76,8 @@ def mitre(tmp_path):
             (root / "enterprise-attack.json").write_bytes(content)
 
     Site.publish(bundle(Site.objects, "2.1"))
-    _FeedHandler.requests = []
-    _FeedHandler.cut_after = None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), lambda *a: _FeedHandler(*a, directory=str(root)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    # Every source on the loopback server: no test may reach the real sites.
-    urls = {"osv": base + "/{ecosystem}/all.zip", "osv-ecosystems": base + "/ecosystems.txt",
-            "kev": base + "/kev.json", "epss": base + "/epss.csv", "attack": base + "/enterprise-attack.json"}
-    with override_settings(FORCEB_FEED_URLS=urls, DATA_DIR=tmp_path / "data"):
+    with feed_site(root, DATA_DIR=tmp_path / "data"):
         yield Site
-    server.shutdown()
-    server.server_close()
 
 
 def sync(site):
@@ -121,7 +107,7 @@ def test_first_sync_stores_the_collection_and_the_next_answers_304_storing_nothi
     statuses = AddStatus.objects.count()
     second = sync(mitre)
     assert second.sources == {"attack:enterprise": "unchanged (304)"} and second.imported is None
-    assert _FeedHandler.requests[-1][1].get("If-None-Match") == state.etag
+    assert FeedHandler.requests[-1][1].get("If-None-Match") == state.etag
     assert attack_versions().count() == len(mitre.objects) and AddStatus.objects.count() == statuses
 
 
@@ -145,14 +131,14 @@ def test_a_new_release_stores_only_the_changed_object(sector, mitre, monkeypatch
 
 
 def test_an_interrupted_download_resumes(sector, mitre):
-    _FeedHandler.cut_after = 5000
+    FeedHandler.cut_after = 5000
     broken = sync(mitre)
     assert broken.sources["attack:enterprise"].startswith("failed:") and "resume" in broken.sources["attack:enterprise"]
     assert not Collection.objects.filter(alias=ALIAS).exists()
 
     resumed = sync(mitre)
     assert resumed.sources == {"attack:enterprise": "downloaded"}
-    assert _FeedHandler.requests[-1][1].get("Range") == "bytes=5000-"
+    assert FeedHandler.requests[-1][1].get("Range") == "bytes=5000-"
     assert attack_versions().count() == len(mitre.objects)
 
 
@@ -173,7 +159,7 @@ def test_a_malformed_bundle_is_refused_naming_the_problem_and_nothing_is_stored(
     # The source has not changed: the copy kept from the refused download is tried again, not fetched.
     again = sync(mitre)
     assert again.sources["attack:enterprise"].startswith("rejected:")
-    assert _FeedHandler.requests[-1][1].get("If-None-Match") == state.etag
+    assert FeedHandler.requests[-1][1].get("If-None-Match") == state.etag
 
     # The operator's command fails, saying why.
     mitre.publish(b'{"type": "bundle", "objects": [')

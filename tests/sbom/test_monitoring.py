@@ -1,19 +1,15 @@
 """Continuous monitoring: feed import is incremental, re-match touches only what changed, owners
 are told, KEV/EPSS re-rank, and ``sync_feeds`` speaks HTTP conditionally and resumes."""
 
-import hashlib
-import http.server
 import json
-import threading
-from pathlib import Path
 
 import pytest
-from django.test import override_settings
 
 from forceb.core.models import Notification
 from forceb.sbom import actions
 from forceb.sbom.models import Advisory, AdvisoryAlias, Epss, FeedState, Finding, Kev
 from tests.conftest import shared_data
+from tests.feedsite import FeedHandler, feed_site
 
 from . import kb
 
@@ -130,47 +126,6 @@ def test_bad_feed_file_is_refused_naming_the_place(sector, tmp_path):
 VULNERABILITY_FEEDS = ("osv", "kev", "epss")
 
 
-class _FeedHandler(http.server.SimpleHTTPRequestHandler):
-    """Static files with an ETag, 304 on If-None-Match, and byte ranges (what the real sources do)."""
-
-    requests: list = []
-    cut_after: int | None = None  # close the connection after this many bytes, once
-
-    def log_message(self, *args):
-        pass
-
-    def do_GET(self):  # noqa: N802 (the http.server naming)
-        path = Path(self.translate_path(self.path))
-        type(self).requests.append((self.path, dict(self.headers)))
-        if not path.is_file():
-            self.send_error(404)
-            return
-        data = path.read_bytes()
-        etag = '"' + hashlib.sha256(data).hexdigest()[:16] + '"'
-        if self.headers.get("If-None-Match") == etag:
-            self.send_response(304)
-            self.end_headers()
-            return
-        start = 0
-        if self.headers.get("Range") and self.headers.get("If-Range") == etag:
-            start = int(self.headers["Range"].split("=")[1].rstrip("-"))
-            self.send_response(206)
-            self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
-        else:
-            self.send_response(200)
-        body = data[start:]
-        self.send_header("ETag", etag)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        cut = type(self).cut_after
-        if cut is not None:
-            type(self).cut_after = None
-            self.wfile.write(body[:cut])
-            self.close_connection = True
-            return
-        self.wfile.write(body)
-
-
 @pytest.fixture
 def feed_server(tmp_path):
     root = tmp_path / "mirror"
@@ -184,17 +139,8 @@ def feed_server(tmp_path):
             archive.writestr(f"{record['id']}.json", json.dumps(record))
     (root / "kev.json").write_bytes((feeds_dir / "known_exploited_vulnerabilities.json").read_bytes())
     (root / "epss.csv").write_text(kb.EPSS + "".join(f"CVE-2098-{i:04d},0.0{i % 10},0.5\n" for i in range(3000)))
-    _FeedHandler.requests = []
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), lambda *a: _FeedHandler(*a, directory=str(root)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    urls = {"osv": base + "/{ecosystem}/all.zip", "osv-ecosystems": base + "/ecosystems.txt",
-            "kev": base + "/kev.json", "epss": base + "/epss.csv", "attack": base + "/enterprise-attack.json"}
-    with override_settings(FORCEB_FEED_URLS=urls):
+    with feed_site(root):
         yield root
-    server.shutdown()
-    server.server_close()
 
 
 def test_sync_downloads_imports_then_fetches_only_what_changed(sector, feed_server, tmp_path):
@@ -208,18 +154,18 @@ def test_sync_downloads_imports_then_fetches_only_what_changed(sector, feed_serv
 
     second = actions.sync_feeds(feeds_wanted=VULNERABILITY_FEEDS, ecosystems=["PyPI"], folder=folder)
     assert set(second.sources.values()) == {"unchanged (304)"} and second.imported is None
-    assert any(h.get("If-None-Match") == state.etag for _, h in _FeedHandler.requests[-3:])
+    assert any(h.get("If-None-Match") == state.etag for _, h in FeedHandler.requests[-3:])
 
 
 def test_sync_resumes_an_interrupted_download(sector, feed_server, tmp_path):
     folder = tmp_path / "cache"
-    _FeedHandler.cut_after = 1000
+    FeedHandler.cut_after = 1000
     broken = actions.sync_feeds(feeds_wanted=["epss"], folder=folder)
     assert broken.sources["epss:scores"].startswith("failed:") and "resume" in broken.sources["epss:scores"]
     assert Epss.objects.count() == 0
     resumed = actions.sync_feeds(feeds_wanted=["epss"], folder=folder)
     assert resumed.sources["epss:scores"] == "downloaded"
-    assert _FeedHandler.requests[-1][1].get("Range") == "bytes=1000-"
+    assert FeedHandler.requests[-1][1].get("Range") == "bytes=1000-"
     assert Epss.objects.count() == 3002
 
 
