@@ -3,6 +3,7 @@
     .venv/bin/python bench/sbom_monitoring.py                # 1,000 SBOMs, 1,000 updated advisories
     .venv/bin/python bench/sbom_monitoring.py --sboms 200    # a quicker run
     .venv/bin/python bench/sbom_monitoring.py --pick any     # (b) updates any advisories, not only used ones
+    .venv/bin/python bench/sbom_monitoring.py --share 0.05   # fewer components from advisories' packages
 
 On a throwaway database (FORCEB_DATA_DIR in a temp folder, ``migrate``), it loads the shared OSV
 set through ``forceb.sbom.actions.import_feeds``, stores synthetic CycloneDX SBOMs (PyPI, npm and Go
@@ -86,11 +87,12 @@ def candidate_versions(records: list[dict]) -> dict[tuple[str, str], list[str]]:
     return {k: sorted(v) for k, v in out.items() if v}
 
 
-def synthetic_bom(rng: random.Random, index: int, vulnerable: list, popular: list, size: int) -> tuple[dict, set]:
+def synthetic_bom(rng: random.Random, index: int, vulnerable: list, popular: list, size: int,
+                  share: float) -> tuple[dict, set]:
     components, packages, seen = [], set(), set()
     for _ in range(size):
         roll = rng.random()
-        if roll < 0.35:
+        if roll < share:
             (eco, name), versions = rng.choice(popular if rng.random() < 0.5 else vulnerable)
             version = rng.choice(versions)
         else:  # a clean package: no advisory names it
@@ -121,6 +123,9 @@ def main() -> int:
     parser.add_argument("--pick", choices=("in-use", "any"), default="in-use",
                         help="advisories updated in step (b): of packages the SBOMs use (nearly every SBOM is "
                              "touched: the worst case), or any of the OSV set (like a day's feed delta)")
+    parser.add_argument("--share", type=float, default=0.35,
+                        help="share of each SBOM's components drawn from the advisories' packages (the rest "
+                             "are packages no advisory names); 0.35 is a harsh portfolio, 0.05 a more usual one")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", action="store_true", help="keep the temp database")
     args = parser.parse_args()
@@ -182,7 +187,7 @@ def main() -> int:
             t = time.perf_counter()
             for i in range(args.sboms):
                 system = core_actions.save_object(System(owner=members[i % args.members], name=f"system-{i:04d}"))
-                bom, packages = synthetic_bom(rng, i, vulnerable, popular, rng.randint(100, 300))
+                bom, packages = synthetic_bom(rng, i, vulnerable, popular, rng.randint(100, 300), args.share)
                 components += len(bom["components"])
                 holders.update(packages)
                 actions.ingest_sbom(None, system, json.dumps(bom), filename=f"system-{i:04d}.cdx.json")
@@ -250,7 +255,7 @@ def main() -> int:
             def finding_values() -> dict:
                 return {row[:3]: (*row[3:-1], tuple(row[-1])) for row in Finding.objects.filter(
                     sbom__is_current=True).values_list(
-                    "sbom_id", "component_id", "advisory__osv_id", "severity", "kev", "epss", "priority",
+                    "sbom_id", "component_id", "advisory__osv_id", "severity", "kev", "epss", "urgency",
                     "upgrade_to", "fixed_versions")}
 
             before = finding_set()
@@ -296,7 +301,8 @@ def main() -> int:
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
 
-    table = Table(title=f"SBOM monitoring through the database — {args.sboms} SBOMs, {components:,} components")
+    table = Table(title=f"SBOM monitoring through the database — {args.sboms} SBOMs, {components:,} components, "
+                        f"{args.share:.0%} from advisories' packages")
     table.add_column("step")
     table.add_column("seconds", justify="right")
     table.add_column("what", overflow="fold")
@@ -319,7 +325,7 @@ def main() -> int:
                   f"{len(after_full):,} findings ({len(after_incremental - before)} gained, "
                   f"{len(before - after_incremental)} lost by the update)")
     table.add_row("same finding values", "yes" if same_values else "NO",
-                  "severity, KEV, EPSS, priority, upgrade advice and fixed versions of every finding")
+                  "severity, KEV, EPSS, urgency, upgrade advice and fixed versions of every finding")
     table.add_row("same SBOM summaries", "yes" if same_summaries else "NO",
                   "the incremental path patches each SBOM's scan summary; the full one recomputes it")
     console.print(table)

@@ -18,7 +18,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -185,7 +184,8 @@ def _finding_values(f: matching.Finding) -> dict:
         "kev_due_date": f.kev_due_date, "kev_ransomware": f.kev_ransomware, "epss": f.epss,
         "epss_percentile": f.epss_percentile if f.epss_percentile == f.epss_percentile else None,
         "epss_date": f.epss_date or "", "fixed_versions": list(f.fixed_versions), "upgrade_to": f.upgrade_to or "",
-        "matched_by": f.matched_by[:100], "priority": f.priority, "reason": f.reason[:500],
+        "matched_by": f.matched_by[:100], "urgency": matching.urgency(f.kev, f.epss, f.cvss_score, f.severity),
+        "reason": f.reason[:500],
     }
 
 
@@ -247,34 +247,12 @@ def _match(sbom: Sbom, matcher: matching.Matcher, carry_from: Sbom | None = None
     if only is None:
         summary = result.summary
     else:
-        _rerank(sbom)
         gone_kev = sum(1 for key, f in existing.items() if key not in keep and f.kev)
         summary = _patched_summary(sbom.scan_summary, result, before, findings=len(create) - len(gone),
                                    kev=sum(1 for f in create if f.kev) - gone_kev
                                    + sum(1 if c["kev"] else -1 for c in update.values() if "kev" in c))
     Sbom.objects.filter(pk=sbom.pk).update(scan_summary=summary, matched_at=now)
     return MatchOutcome(total=len(keep), new=created, removed=len(gone))
-
-
-class _Ranked(NamedTuple):
-    pk: int
-    kev: bool
-    epss: float | None
-    cvss_score: float | None
-    severity: str
-    id: str
-    purl: str
-    priority: int
-
-
-def _rerank(sbom: Sbom) -> None:
-    """Number all of an SBOM's findings again after some were re-matched: a priority is a rank
-    among the SBOM's findings, so one new finding moves every one ranked below it."""
-    rows = [_Ranked(*row) for row in Finding.objects.filter(sbom=sbom).values_list(
-        "pk", "kev", "epss", "cvss_score", "severity", "vuln_id", "component__purl", "priority")]
-    moved = [Finding(pk=row.pk, priority=rank)
-             for rank, row in enumerate(matching.priority_order(rows), start=1) if row.priority != rank]
-    Finding.objects.bulk_update(moved, ["priority"], batch_size=200)
 
 
 def _patched_summary(summary: dict, result: matching.ScanResult, before: list[str], *, findings: int,

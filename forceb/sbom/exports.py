@@ -76,9 +76,10 @@ def rows_from_scan(findings: list[matching.Finding], names: dict[str, str] | Non
 
 
 def rows_from_findings(findings) -> list[Row]:
-    """Rows of stored findings (with ``component`` and ``decisions`` prefetched)."""
+    """Rows of all of an SBOM's stored findings in priority order (with ``component`` and
+    ``decisions`` prefetched), numbered from 1."""
     rows = []
-    for f in findings:
+    for rank, f in enumerate(findings, start=1):
         last = next(iter(f.decisions.all()), None)
         rows.append(Row(
             purl=f.component.purl, ref=f.component.ref, name=f.component.name, version=f.component.version,
@@ -86,7 +87,7 @@ def rows_from_findings(findings) -> list[Row]:
             cvss_score=f.cvss_score, cvss_vector=f.cvss_vector, kev=f.kev,
             kev_due_date=f.kev_due_date.isoformat() if f.kev_due_date else None, epss=f.epss,
             epss_percentile=f.epss_percentile, fixed_versions=tuple(f.fixed_versions), upgrade_to=f.upgrade_to or None,
-            priority=f.priority, reason=f.reason, status=f.status,
+            priority=rank, reason=f.reason, status=f.status,
             justification=last.justification if last else "", detail=last.detail if last else ""))
     return rows
 

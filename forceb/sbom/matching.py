@@ -414,26 +414,31 @@ def _reason(f: Finding) -> str:
     return "; ".join(parts)
 
 
+# Widths of the parts packed into urgency(): EPSS kept to 1e-9 (FIRST publishes five decimals),
+# CVSS to one decimal as scored, then the database severity.
+_EPSS_STEPS = 10**9
+_CVSS_STEPS = 100
+
+
+def urgency(kev: bool, epss: float | None, cvss_score: float | None, severity: str) -> int:
+    """One integer per finding, smaller is more urgent: KEV, then EPSS, then CVSS, then the
+    database severity, each missing value last.
+
+    It depends on the finding alone, so the database keeps it with each finding and ranks an
+    SBOM's findings by ordering on it: a new finding moves no stored row."""
+    e = _EPSS_STEPS + 1 if epss is None or epss != epss else _EPSS_STEPS - round(min(max(epss, 0.0), 1.0) * _EPSS_STEPS)
+    c = _CVSS_STEPS + 1 if cvss_score is None else _CVSS_STEPS - round(min(max(cvss_score, 0.0), 10.0) * 10)
+    s = 4 - _SEVERITY_RANK.get(severity, -1)
+    return (((0 if kev else 1) * (_EPSS_STEPS + 2) + e) * (_CVSS_STEPS + 2) + c) * 8 + s
+
+
 def _priority_key(f: Finding) -> tuple:
-    return (
-        0 if f.kev else 1,
-        -(f.epss if f.epss is not None else -1.0),
-        -(f.cvss_score if f.cvss_score is not None else -1.0),
-        -_SEVERITY_RANK.get(f.severity, -1),
-        f.id,
-        f.purl,
-    )
-
-
-def priority_order(findings: Iterable[Any]) -> list[Any]:
-    """Findings (anything with ``kev``, ``epss``, ``cvss_score``, ``severity``, ``id`` and ``purl``)
-    KEV first, then EPSS, then CVSS, then database severity."""
-    return sorted(findings, key=_priority_key)
+    return (urgency(f.kev, f.epss, f.cvss_score, f.severity), f.id, f.purl)
 
 
 def prioritise(findings: Iterable[Finding]) -> list[Finding]:
-    """Order findings by :func:`priority_order`; number and explain them."""
-    ordered = priority_order(findings)
+    """Findings KEV first, then EPSS, then CVSS, then database severity; numbered and explained."""
+    ordered = sorted(findings, key=_priority_key)
     for rank, f in enumerate(ordered, start=1):
         f.priority = rank
         f.reason = _reason(f)

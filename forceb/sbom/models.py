@@ -8,11 +8,12 @@ shared by the whole sector, so it is not owned.
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Func, OuterRef, Q, Subquery
 
-from forceb.core.models import OwnedModel
+from forceb.core.models import OwnedModel, OwnedQuerySet
 from forceb.inventory.models import Supplier, System
 
+from . import matching
 from .choices import (
     ComponentStatus,
     DecisionSource,
@@ -205,6 +206,27 @@ class Epss(models.Model):
         return f"{self.cve} {self.score:.3f}"
 
 
+PRIORITY_ORDER = ["urgency", "vuln_id", "component__purl", "pk"]
+
+
+class FindingQuerySet(OwnedQuerySet):
+    def with_priority(self):
+        """Annotate ``priority``, the finding's rank among all of its SBOM's findings (1 is most
+        urgent), whatever else narrows this queryset: one plus the findings ordered before it."""
+        same_sbom = Finding.objects.filter(sbom=OuterRef("sbom")).order_by()
+        # Counted in two parts so that each walks the (sbom, urgency) index: the strictly more
+        # urgent ones, then those of equal urgency that the tie-breaks put first.
+        more_urgent = same_sbom.filter(urgency__lt=OuterRef("urgency"))
+        v, p = OuterRef("vuln_id"), OuterRef("component__purl")
+        tied_before = same_sbom.filter(urgency=OuterRef("urgency")).filter(
+            Q(vuln_id__lt=v) | Q(vuln_id=v, component__purl__lt=p) | Q(vuln_id=v, component__purl=p, pk__lt=OuterRef("pk")))
+        return self.annotate(priority=_count(more_urgent) + _count(tied_before) + 1)
+
+
+def _count(rows):
+    return Subquery(rows.annotate(n=Func(F("pk"), function="COUNT")).values("n"), output_field=models.IntegerField())
+
+
 class Finding(OwnedModel):
     """One known vulnerability of one component of an SBOM, ranked and triaged."""
 
@@ -227,17 +249,20 @@ class Finding(OwnedModel):
     upgrade_to = models.CharField(max_length=200, blank=True,
                                   help_text="Smallest version that clears every known vulnerability of the component")
     matched_by = models.CharField(max_length=100, blank=True)
-    priority = models.PositiveIntegerField(default=0, help_text="Rank within its SBOM: 1 is most urgent")
+    urgency = models.BigIntegerField(default=matching.urgency(False, None, None, Severity.UNKNOWN),
+                                     help_text="Sort key, smaller is more urgent (engine's urgency())")
     reason = models.CharField(max_length=500, blank=True, help_text="Why it ranks where it does")
     status = models.CharField(max_length=16, choices=FindingStatus.choices, default=FindingStatus.NEW)
 
-    audit_exclude = ("updated", "reason", "priority")
+    objects = FindingQuerySet.as_manager()
+    audit_exclude = ("updated", "reason", "urgency")
 
     class Meta:
-        # KEV first, then EPSS, then CVSS: the same order the engine's prioritise() gives.
-        ordering = ["-kev", F("epss").desc(nulls_last=True), F("cvss_score").desc(nulls_last=True), "vuln_id", "pk"]
+        # KEV first, then EPSS, then CVSS, then severity: the order the engine's prioritise() gives.
+        ordering = PRIORITY_ORDER
         constraints = [models.UniqueConstraint(fields=["component", "advisory"], name="unique_finding")]
-        indexes = [models.Index(fields=["owner", "status"], name="sbom_finding_owner_status")]
+        indexes = [models.Index(fields=["owner", "status"], name="sbom_finding_owner_status"),
+                   models.Index(fields=["sbom", "urgency"], name="sbom_finding_sbom_urgency")]
 
     def __str__(self):
         return f"{self.vuln_id} in {self.component}"

@@ -188,7 +188,8 @@ def sboms(user, action: str = "view"):
 
 
 def findings(user, action: str = "view"):
-    return Finding.objects.restrict(user, action).select_related(
+    """Findings the person may see (or change), each with its ``priority`` within its SBOM."""
+    return Finding.objects.restrict(user, action).with_priority().select_related(
         "component", "advisory", "sbom", "sbom__system", "owner")
 
 

@@ -19,7 +19,7 @@ from . import actions, exports, queries
 from .choices import CLOSED_STATUSES, SEVERITY_ORDER
 from .filters import FindingFilter
 from .forms import DecisionForm, SbomUploadForm, VexUploadForm
-from .models import Finding, FindingDecision, Sbom
+from .models import PRIORITY_ORDER, Finding, FindingDecision, Sbom
 
 SEVERITY_COLOURS = {"critical": "#c0392b", "high": "#e67e22", "medium": "#f1c40f", "low": "#7f8c8d",
                     "none": "#bdc3c7", "unknown": "#95a5a6"}
@@ -109,7 +109,7 @@ def sbom_detail(request, pk):
                 messages.success(request, f"VEX applied: {result['applied']} findings decided, "
                                           f"{len(result['unmatched'])} statements matched nothing here.")
                 return redirect("web:sbom-detail", pk=pk)
-    findings = FindingFilter(request.GET, queryset=Finding.objects.filter(sbom=sbom).select_related(
+    findings = FindingFilter(request.GET, queryset=Finding.objects.filter(sbom=sbom).with_priority().select_related(
         "component", "advisory"))
     return render(request, "sbom/sbom_detail.html", {
         "sbom": sbom, "findings": findings.qs[:500], "filter": findings, "tree": queries.dependency_tree(sbom),
@@ -125,7 +125,7 @@ def sbom_export(request, pk, fmt):
     """The SBOM's findings as SARIF 2.1.0 or CycloneDX VEX (JSON or XML)."""
     sbom = get_object_or_404(queries.sboms(request.user), pk=pk)
     rows = exports.rows_from_findings(
-        Finding.objects.filter(sbom=sbom).select_related("component", "advisory").order_by("priority")
+        Finding.objects.filter(sbom=sbom).select_related("component", "advisory").order_by(*PRIORITY_ORDER)
         .prefetch_related(Prefetch("decisions", queryset=FindingDecision.objects.order_by("-decided_at", "-pk"))))
     if fmt == "sarif":
         body, kind, name = exports.dumps(exports.sarif(rows, artifact=sbom.filename or "sbom")), \

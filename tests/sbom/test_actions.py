@@ -37,7 +37,7 @@ def test_ingest_stores_components_tree_findings_and_one_import_entry(loaded):
     assert sbom.components.get(name="openssl").status == "unsupported"
     assert sbom.components.get(name="vendored-thing").status == "no_purl"
     # KEV first, then EPSS, then CVSS
-    assert list(sbom.findings.order_by("priority").values_list("vuln_id", flat=True)) == [
+    assert list(sbom.findings.with_priority().order_by("priority").values_list("vuln_id", flat=True)) == [
         "GO-TEST-3", "GHSA-test-2", "PYSEC-TEST-1"]
     gin = sbom.findings.get(vuln_id="GO-TEST-3")
     assert gin.kev and gin.kev_ransomware and str(gin.kev_due_date) == "2099-01-22" and "known exploited" in gin.reason

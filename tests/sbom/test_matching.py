@@ -8,6 +8,8 @@ from pathlib import Path
 
 import nodesemver
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from packaging.version import InvalidVersion, Version
 
 from forceb.sbom.feeds import (
@@ -21,7 +23,7 @@ from forceb.sbom.feeds import (
     load_osv,
     parse_osv,
 )
-from forceb.sbom.matching import Matcher, Portfolio, package_of_purl, sboms_touched
+from forceb.sbom.matching import Matcher, Portfolio, package_of_purl, sboms_touched, urgency
 from forceb.sbom.readers import read_sbom_file
 from tests.conftest import shared_data
 
@@ -464,3 +466,24 @@ def test_text_only_update_touches_nothing_but_range_change_does():
     assert findings[0].summary == "new"
     assert m.update([adv("TXT-1", "PyPI", "demo", [{"introduced": "0"}, {"fixed": "1.0"}],
                          aliases=["CVE-2099-7"])]) == {("PyPI", "demo")}  # aliases change KEV/EPSS joins
+
+
+_scores = st.one_of(st.none(), st.floats(0, 1, allow_nan=False))
+_cvss = st.one_of(st.none(), st.integers(0, 100).map(lambda tenths: tenths / 10))
+_severities = st.sampled_from(["critical", "high", "medium", "low", "none", "unknown"])
+
+
+def _by_rule(kev, epss, cvss, severity):
+    """The ranking rule said plainly: KEV first, then EPSS, then CVSS, then severity, missing last."""
+    order = ["critical", "high", "medium", "low", "none", "unknown"]
+    return (not kev, epss is None, -(epss or 0), cvss is None, -(cvss or 0), order.index(severity))
+
+
+@given(st.tuples(st.booleans(), _scores, _cvss, _severities), st.tuples(st.booleans(), _scores, _cvss, _severities))
+def test_urgency_orders_as_the_ranking_rule(a, b):
+    # EPSS is kept to 1e-9: scores closer than that are equal to the stored key
+    if a[1] is not None and b[1] is not None and a[1] != b[1] and abs(a[1] - b[1]) < 1e-9:
+        return
+    ua, ub = urgency(*a), urgency(*b)
+    ra, rb = _by_rule(*a), _by_rule(*b)
+    assert (ua < ub) == (ra < rb) and (ua == ub) == (ra == rb)

@@ -24,7 +24,12 @@ def test_a_system_has_one_current_sbom(sector, tmp_path):
 def test_findings_default_order_is_the_ranking(sector, tmp_path):
     kb.load(tmp_path)
     sbom = actions.ingest_sbom(sector.bank_analyst, kb.system(sector.bank), kb.cyclonedx(), "a")
-    assert [f.priority for f in Finding.objects.filter(sbom=sbom)] == [1, 2, 3]
+    ranked = Finding.objects.filter(sbom=sbom).with_priority()
+    assert [f.priority for f in ranked] == [1, 2, 3]
+    assert [f.vuln_id for f in ranked] == ["GO-TEST-3", "GHSA-test-2", "PYSEC-TEST-1"]
+    # a rank counts every finding of the SBOM, whatever narrows the query around it
+    assert ranked.get(vuln_id="PYSEC-TEST-1").priority == 3
+    assert Finding.objects.filter(vuln_id="PYSEC-TEST-1").with_priority().get(sbom=sbom).priority == 3
 
 
 @pytest.mark.slow

@@ -81,7 +81,7 @@ def test_a_changed_range_clears_findings_and_a_withdrawal_too(portfolio):
 
 def test_kev_and_epss_changes_rerank_existing_findings(portfolio, tmp_path):
     core = portfolio.sboms["bank-django"]
-    assert list(core.findings.order_by("priority").values_list("vuln_id", flat=True)) == [
+    assert list(core.findings.with_priority().order_by("priority").values_list("vuln_id", flat=True)) == [
         "GO-TEST-3", "GHSA-test-2", "PYSEC-TEST-1"]
     kev = {**kb.KEV, "vulnerabilities": [*kb.KEV["vulnerabilities"], {
         "cveID": "CVE-2099-0001", "vendorProject": "django", "product": "django", "vulnerabilityName": "t",
@@ -92,7 +92,7 @@ def test_kev_and_epss_changes_rerank_existing_findings(portfolio, tmp_path):
     report = actions.import_feeds(folder)
     assert report.added["kev"] == 1 and core.pk in report.rematch.sboms
     # both KEV now: the one with EPSS 0.10 goes before the one without EPSS
-    assert list(core.findings.order_by("priority").values_list("vuln_id", flat=True)) == [
+    assert list(core.findings.with_priority().order_by("priority").values_list("vuln_id", flat=True)) == [
         "PYSEC-TEST-1", "GO-TEST-3", "GHSA-test-2"]
     assert list(Finding.objects.filter(sbom=core).values_list("vuln_id", flat=True)) == [
         "PYSEC-TEST-1", "GO-TEST-3", "GHSA-test-2"]  # the model's default order is the same ranking
@@ -101,7 +101,7 @@ def test_kev_and_epss_changes_rerank_existing_findings(portfolio, tmp_path):
     actions.import_feeds(folder)
     assert Epss.objects.get(cve="CVE-2099-0003").score == 0.99
     assert core.findings.get(vuln_id="GO-TEST-3").epss == 0.99
-    assert core.findings.get(vuln_id="GO-TEST-3").priority == 1
+    assert core.findings.with_priority().get(vuln_id="GO-TEST-3").priority == 1
 
 
 def test_real_feed_files_import(sector):
@@ -276,7 +276,7 @@ def test_an_advisory_joining_a_known_vulnerability_re_ranks_and_re_describes_lik
 
     def described():
         return {(f.component_id, f.vuln_id): (f.priority, tuple(f.aliases), f.kev, f.severity)
-                for f in Finding.objects.filter(sbom=core)}
+                for f in Finding.objects.filter(sbom=core).with_priority()}
 
     incremental = described()
     assert incremental[next(k for k in incremental if k[1] == "PYSEC-TEST-9")][2] is True  # KEV through the alias

@@ -19,7 +19,7 @@ def schema():
 
 def _rows(sbom):
     return exports.rows_from_findings(Finding.objects.filter(sbom=sbom).select_related("component", "advisory")
-                                      .prefetch_related("decisions").order_by("priority"))
+                                      .prefetch_related("decisions"))
 
 
 def test_stored_findings_export_as_valid_sarif(sector, tmp_path, schema):

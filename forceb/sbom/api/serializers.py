@@ -85,6 +85,7 @@ class FindingSerializer(BaseSerializer):
     system = serializers.IntegerField(source="sbom.system_id", read_only=True)
     system_name = serializers.CharField(source="sbom.system.name", read_only=True)
     summary = serializers.CharField(source="advisory.summary", read_only=True)
+    priority = serializers.IntegerField(read_only=True, help_text="Rank among its SBOM's findings: 1 is most urgent")
 
     class Meta:
         model = Finding

@@ -18,7 +18,7 @@ from forceb.core.api.base import OwnedReadOnlyViewSet, QueryMixin
 from forceb.core.choices import WRITER_ROLES
 
 from .. import actions, exports, filters, queries
-from ..models import Advisory, Component, FeedState, Finding, FindingDecision, Sbom
+from ..models import PRIORITY_ORDER, Advisory, Component, FeedState, Finding, FindingDecision, Sbom
 from . import serializers as s
 
 LIST_OF_OBJECTS = {"type": "array", "items": {"type": "object", "additionalProperties": True}}
@@ -111,7 +111,7 @@ class SbomViewSet(mixins.CreateModelMixin, OwnedReadOnlyViewSet):
 def _export_findings(sbom: Sbom):
     return (Finding.objects.filter(sbom=sbom).select_related("component", "advisory")
             .prefetch_related(Prefetch("decisions", queryset=FindingDecision.objects.order_by("-decided_at", "-pk")))
-            .order_by("priority"))
+            .order_by(*PRIORITY_ORDER))
 
 
 def _attachment(body: str, content_type: str, filename: str) -> HttpResponse:
@@ -159,6 +159,9 @@ class FindingViewSet(OwnedReadOnlyViewSet):
     ordering_fields = ["priority", "epss", "cvss_score", "kev", "created", "severity"]
     select_related_fields = ("owner", "component", "advisory", "sbom", "sbom__system")
     action_write_roles = {"decide": WRITER_ROLES}
+
+    def get_queryset(self):
+        return super().get_queryset().with_priority()
 
     def get_serializer_class(self):
         if self.action == "retrieve":
