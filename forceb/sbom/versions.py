@@ -3,18 +3,25 @@
 Every ecosystem a vulnerability database can name gets one of three answers:
 
 * an ordering backed by a kept library: PyPI (``packaging``, PEP 440), npm (``nodesemver`` parses
-  npm's loose syntax), Go and the SemVer ecosystems (``semver``, SemVer 2.0);
-* an approximate ordering (Maven, NuGet, RubyGems, Packagist, ...): no library for these orderings
-  is installed, so a documented segment-wise comparison is used and the ecosystem is flagged
-  ``exact=False`` in :data:`ORDERINGS`;
+  npm's loose syntax), Go and the SemVer ecosystems (``semver``, SemVer 2.0), NuGet, RubyGems,
+  Maven and ConanCenter (``univers``: NuGet's rules as OSV's own code has them, a port of
+  RubyGems' ``Gem::Version``, a port of Maven's ``ComparableVersion``, Conan's ``Version``);
+* an approximate ordering, flagged ``exact=False`` in :data:`ORDERINGS`: Packagist, Hackage and
+  CRAN keep a documented segment-wise comparison because no installed library orders them right
+  (univers's ``ComposerVersion`` is a SemVer coercion that puts ``RC1`` before ``beta2``), and
+  Maven's port follows Maven 3.2's rules, which differ from today's Maven where a qualifier
+  follows a dot (``1.0.0.RC1`` vs ``1.0.0-RC1``) or is spelled ``release``;
 * no ordering at all (Debian, Alpine, RPM distributions, ...): :func:`version_key` raises
   :class:`UnsupportedEcosystem`. Callers must report such components as unsupported, never clean.
 
-:func:`version_key` returns a value whose natural ``<`` is the ecosystem's order. For the SemVer
-family the key is a tuple built from the library's parse result (major, minor, patch, pre-release
-identifiers); the precedence rules that tuple encodes are checked against ``semver.compare`` and
-``nodesemver.compare`` by the property tests, and tuples compare an order of magnitude faster than
-``semver.Version`` objects, which matters when a portfolio holds millions of components.
+:func:`version_key` returns a value whose natural ``<`` is the ecosystem's order, and whose hash
+agrees with its ``==`` (the matcher keeps keys in dicts and sets). For the SemVer family and
+NuGet the key is a tuple built from the library's parse result (major, minor, patch, [revision,]
+pre-release identifiers); the precedence rules that tuple encodes are checked against
+``semver.compare``, ``nodesemver.compare`` and univers's NuGet comparison by the property tests,
+and tuples compare an order of magnitude faster than the libraries' objects, which matters when a
+portfolio holds millions of components. Maven, RubyGems and ConanCenter keys wrap the library's
+own objects and compare through them.
 """
 
 from __future__ import annotations
@@ -28,6 +35,10 @@ import nodesemver
 import semver
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
+from univers import gem as univers_gem
+from univers import maven as univers_maven
+from univers import nuget as univers_nuget
+from univers.conan.version import Version as ConanVersion
 
 __all__ = [
     "ORDERINGS",
@@ -59,7 +70,7 @@ class Ordering:
 
     ecosystem: str
     library: str  # what parses the versions
-    exact: bool  # False: approximation of the ecosystem's real rules (no library available)
+    exact: bool  # False: known to differ from the ecosystem's own tool in some cases
 
 
 ORDERINGS: dict[str, Ordering] = {
@@ -73,14 +84,16 @@ ORDERINGS: dict[str, Ordering] = {
         Ordering("Hex", "semver (SemVer 2.0)", True),
         Ordering("Pub", "semver (SemVer 2.0, Dart rules approximated)", True),
         Ordering("SwiftURL", "semver (SemVer 2.0)", True),
-        # No library for these orderings is installed: segment-wise approximation.
-        Ordering("Maven", "segment comparison approximating Maven ComparableVersion", False),
-        Ordering("NuGet", "segment comparison approximating NuGet SemVer", False),
-        Ordering("RubyGems", "segment comparison approximating Gem::Version", False),
-        Ordering("Packagist", "segment comparison approximating Composer", False),
-        Ordering("Hackage", "segment comparison (PVP)", False),
-        Ordering("CRAN", "segment comparison", False),
-        Ordering("ConanCenter", "segment comparison", False),
+        Ordering("NuGet", "univers (NuGet version rules, from OSV's nuget.py)", True),
+        Ordering("RubyGems", "univers (port of RubyGems' Gem::Version)", True),
+        Ordering("ConanCenter", "univers (Conan 2's Version)", True),
+        # Library-backed, but the rules of Maven 3.2: Maven 3.9 orders a qualifier after a dot
+        # like one after a hyphen (1.0.0.RC1 == 1-rc1) and 'release' like a plain release.
+        Ordering("Maven", "univers (port of Maven 3.2's ComparableVersion)", False),
+        # No installed library orders these right: documented segment-wise approximation.
+        Ordering("Packagist", "segment comparison approximating Composer (no library)", False),
+        Ordering("Hackage", "segment comparison approximating PVP (no library)", False),
+        Ordering("CRAN", "segment comparison approximating R package_version (no library)", False),
     )
 }
 
@@ -227,9 +240,106 @@ def _pypi_key(version: str) -> Version:
         raise VersionError(f"not a PEP 440 version: {version!r}") from exc
 
 
-# Segment comparison for ecosystems without an installed library. A version is cut into numeric
-# and alphabetic runs; trailing zero numbers are dropped (1.0 == 1.0.0); a qualifier ranks below
-# or above the release according to the ecosystem's convention; an end marker sits between them.
+class _LibraryKey:
+    """A library's version object as a key: ordered by the library, hashed by a projection that
+    equal versions share (the objects' own hashes disagree with their ``==``: univers hashes a
+    Maven version by its text, so ``1.0`` and ``1`` are equal but hash apart)."""
+
+    __slots__ = ("value", "_hash")
+
+    def __init__(self, value: Any, hash_basis: Any):
+        self.value = value
+        self._hash = hash(hash_basis)
+
+    def __lt__(self, other: _LibraryKey) -> bool:
+        return self.value < other.value
+
+    def __gt__(self, other: _LibraryKey) -> bool:
+        return other.value < self.value
+
+    def __le__(self, other: _LibraryKey) -> bool:
+        return not other.value < self.value
+
+    def __ge__(self, other: _LibraryKey) -> bool:
+        return not self.value < other.value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _LibraryKey) and self._hash == other._hash and self.value == other.value
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __repr__(self) -> str:
+        return f"<version key {self.value}>"
+
+
+# Maven refuses these in a version (DefaultModelValidator's banned characters, the resolver's range
+# syntax) and an unresolved "${...}" property is not a version; ComparableVersion itself orders any
+# text, so without this a component versioned "${project.version}" would be judged clean.
+_MAVEN_BANNED = frozenset('\\/:"<>|?*[](){},') | frozenset(" \t\r\n")
+# Qualifiers Maven ranks below a release (univers keeps Maven's list, oldest first, "" = release).
+_MAVEN_PRE = frozenset(univers_maven.QUALIFIERS[: univers_maven.QUALIFIERS.index("")])
+
+
+def _maven_key(version: str) -> _LibraryKey:
+    text = version.strip()
+    if "${" in text or not _MAVEN_BANNED.isdisjoint(text):
+        raise VersionError(f"not a Maven version: {version!r}")
+    value = univers_maven.Version(text)
+    # Equal versions share the leading run of numbers without its trailing zeros: at the first
+    # number where two versions differ, ComparableVersion answers non-zero whatever follows.
+    lead = []
+    for item in value._parsed:
+        if not isinstance(item, int):
+            break
+        lead.append(item)
+    while lead and lead[-1] == 0:
+        lead.pop()
+    return _LibraryKey(value, tuple(lead))
+
+
+def _maven_is_prerelease(key: _LibraryKey) -> bool:
+    stack = [key.value._parsed]
+    while stack:
+        for item in stack.pop():
+            if isinstance(item, tuple):
+                stack.append(item)
+            elif isinstance(item, str) and item in _MAVEN_PRE:
+                return True
+    return False
+
+
+def _nuget_key(version: str) -> tuple:
+    """(major, minor, patch, revision, release flag, pre-release identifiers): NuGet compares the
+    four numbers, then the pre-release labels case-insensitively by SemVer precedence."""
+    try:
+        parsed = univers_nuget.Version.from_string(version.strip())
+    except (ValueError, univers_nuget.InvalidNuGetVersion) as exc:
+        raise VersionError(f"not a NuGet version: {version!r}") from exc
+    major, minor, patch, release, pre = _semver_tuple(parsed._base_semver)
+    return (major, minor, patch, parsed.revision, release, pre)
+
+
+def _rubygems_key(version: str) -> _LibraryKey:
+    try:
+        value = univers_gem.GemVersion(version)
+    except univers_gem.InvalidVersionError as exc:
+        raise VersionError(f"not a RubyGems version: {version!r}") from exc
+    return _LibraryKey(value, value.canonical_segments)
+
+
+def _conan_key(version: str) -> _LibraryKey:
+    text = version.strip()
+    if any(c.isspace() for c in text):
+        raise VersionError(f"not a Conan version: {version!r}")
+    value = ConanVersion(text)
+    return _LibraryKey(value, (value._nonzero_items, value._pre, value._build))
+
+
+# Segment comparison for ecosystems without a library that orders them right. A version is cut
+# into numeric and alphabetic runs; trailing zero numbers are dropped (1.0 == 1.0.0); a qualifier
+# ranks below or above the release according to Composer's stability flags (unknown words after
+# the release); an end marker sits between them.
 _PRE_QUALIFIERS = {
     "dev": 0, "snapshot": 6, "a": 1, "alpha": 1, "b": 2, "beta": 2, "m": 3, "milestone": 3,
     "rc": 4, "cr": 4, "pre": 4, "preview": 4,
@@ -237,8 +347,6 @@ _PRE_QUALIFIERS = {
 _RELEASE_WORDS = {"", "final", "ga", "release", "stable"}
 _POST_QUALIFIERS = {"sp": 1, "pl": 1, "p": 1, "patch": 1, "post": 1}
 _SEGMENT = re.compile(r"\d+|[a-zA-Z]+")
-# RubyGems: any letter marks a pre-release. Maven and Composer: unknown words sort after release.
-_UNKNOWN_IS_PRE = {"RubyGems", "NuGet"}
 
 
 def _segment_key(ecosystem: str, version: str) -> tuple:
@@ -249,7 +357,6 @@ def _segment_key(ecosystem: str, version: str) -> tuple:
     tokens = _SEGMENT.findall(text)
     if not tokens or not tokens[0].isdigit():
         raise VersionError(f"not a {ecosystem} version: {version!r}")
-    unknown_pre = ecosystem in _UNKNOWN_IS_PRE
     out: list[tuple[int, int, str]] = []
     for tok in tokens:
         if tok.isdigit():
@@ -260,10 +367,8 @@ def _segment_key(ecosystem: str, version: str) -> tuple:
             continue
         if word in _PRE_QUALIFIERS:
             out.append((0, _PRE_QUALIFIERS[word], word))
-        elif word in _POST_QUALIFIERS and not unknown_pre:
+        elif word in _POST_QUALIFIERS:
             out.append((1, 1, word))
-        elif unknown_pre:
-            out.append((0, 5, word))
         else:
             out.append((1, 2, word))
     # in each run of numbers, trailing zeros are padding: 1.0.0 == 1, 1.0-rc1 == 1-rc1
@@ -285,20 +390,26 @@ def _segment_key(ecosystem: str, version: str) -> tuple:
 
 
 _SEMVER_ECOSYSTEMS = {"SemVer", "crates.io", "Hex", "Pub", "SwiftURL"}
+_SEGMENT_ECOSYSTEMS = {"Packagist", "Hackage", "CRAN"}
+_KEYS = {
+    "PyPI": _pypi_key,
+    "npm": _npm_key,
+    "Go": _go_key,
+    "NuGet": _nuget_key,
+    "Maven": _maven_key,
+    "RubyGems": _rubygems_key,
+    "ConanCenter": _conan_key,
+    **{eco: _semver_key for eco in _SEMVER_ECOSYSTEMS},
+}
 
 
 @lru_cache(maxsize=262_144)
 def _key_or_error(ecosystem: str, version: str) -> Any:
     try:
-        if ecosystem == "PyPI":
-            return _pypi_key(version)
-        if ecosystem == "npm":
-            return _npm_key(version)
-        if ecosystem == "Go":
-            return _go_key(version)
-        if ecosystem in _SEMVER_ECOSYSTEMS:
-            return _semver_key(version)
-        if ecosystem in ORDERINGS:
+        parse = _KEYS.get(ecosystem)
+        if parse is not None:
+            return parse(version)
+        if ecosystem in _SEGMENT_ECOSYSTEMS:
             return _segment_key(ecosystem, version)
     except VersionError as exc:
         return exc
@@ -331,13 +442,26 @@ def sort_versions(ecosystem: str, versions: list[str]) -> list[str]:
 
 
 def is_prerelease(ecosystem: str, version: str) -> bool:
-    """True for pre-releases (and PEP 440 dev releases); False when unknown or malformed."""
+    """True for pre-releases (and PEP 440 dev releases); False when unknown or malformed.
+
+    Maven: a qualifier Maven ranks below the release (alpha, beta, milestone, rc, snapshot and
+    their aliases a, b, m, cr). NuGet and the SemVer family: a pre-release label. RubyGems: any
+    letter. ConanCenter: a ``-`` part. Composer (approximated): a dev, alpha, beta or RC flag.
+    """
     try:
         key = version_key(ecosystem, version)
     except VersionError:
         return False
     if isinstance(key, Version):
         return key.is_prerelease
-    if ecosystem in ORDERINGS and ecosystem not in _SEMVER_ECOSYSTEMS and ecosystem not in ("npm", "Go"):
+    if ecosystem == "Maven":
+        return _maven_is_prerelease(key)
+    if ecosystem == "RubyGems":
+        return key.value.prerelease()
+    if ecosystem == "ConanCenter":
+        return key.value.pre is not None
+    if ecosystem == "NuGet":
+        return key[4] == 0
+    if ecosystem in _SEGMENT_ECOSYSTEMS:
         return any(tok[0] == 0 for tok in key)
     return key[3] == 0
