@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
 import nodesemver
 import pytest
 import semver
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from packaging.utils import canonicalize_name
-from packaging.version import Version
+from packaging.version import InvalidVersion, Version
+from univers.versions import NugetVersion
 
 from forceb.sbom.versions import (
     ORDERINGS,
@@ -154,18 +160,201 @@ def test_npm_loose_syntax_and_prerelease():
     assert not is_prerelease("npm", "1.0.0")
 
 
-def test_maven_approximation_follows_documented_qualifier_order():
-    # Maven ComparableVersion: alpha < beta < milestone < rc < snapshot < release < sp; 1.0 == 1.0.0
+def test_maven_qualifier_order_of_the_pom_reference():
+    # Maven's POM reference: alpha < beta < milestone < rc = cr < snapshot < "" = final = ga < sp;
+    # a, b, m directly followed by a number stand for alpha, beta, milestone; 1.0 == 1.0.0
     expected = ["1.0-alpha-1", "1.0-beta-2", "1.0-beta-10", "1.0-M1", "1.0-rc1", "1.0-SNAPSHOT", "1.0",
                 "1.0-sp1", "1.0.1", "1.1"]
     assert sort_versions("Maven", list(reversed(expected))) == expected
     assert compare("Maven", "1.0", "1.0.0") == 0
-    assert ORDERINGS["Maven"].exact is False
+    assert compare("Maven", "1-a1", "1-alpha-1") == 0
+    assert compare("Maven", "1.0-cr1", "1.0-rc1") == 0
+    assert compare("Maven", "5.4.24.Final", "5.4.24") == 0
+    assert ORDERINGS["Maven"].library.startswith("univers")
 
 
-def test_rubygems_letters_are_prereleases():
+def test_maven_prereleases():
+    for v in ("1.0-alpha-1", "1.0-a1", "2.0-beta9", "2.0.M1", "1.0-rc1", "1.0-CR2", "1.0-SNAPSHOT"):
+        assert is_prerelease("Maven", v), v
+    for v in ("1.0", "1.0-sp1", "5.4.24.Final", "1.0-GA", "1.0-1", "1.0-jre"):
+        assert not is_prerelease("Maven", v), v
+
+
+def test_maven_refuses_what_maven_refuses():
+    # an unresolved property, or characters Maven's model validator bans, are not versions
+    for v in ("${project.version}", "1.0 beta", "[1.0,2.0)", "1.0/2"):
+        with pytest.raises(VersionError):
+            version_key("Maven", v)
+
+
+def test_nuget_precedence():
+    # NuGet package versioning: four numbers (1.0 == 1.0.0 == 1.0.0.0, the revision counts), then
+    # pre-release labels by SemVer 2.0 precedence, case-insensitively; build metadata is ignored
+    expected = ["1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0",
+                "1.0.0.1-beta", "1.0.0.1", "1.0.1-alpha", "1.0.1", "1.1"]
+    assert sort_versions("NuGet", list(reversed(expected))) == expected
+    assert compare("NuGet", "1.0", "1.0.0.0") == 0
+    assert compare("NuGet", "1.0.0-Beta", "1.0.0-beta") == 0
+    assert compare("NuGet", "1.0.0+abc", "1.0.0") == 0
+    # a SemVer 1.0 style label is one identifier, compared as text
+    assert compare("NuGet", "1.0.1-alpha10", "1.0.1-alpha2") == -1
+    assert is_prerelease("NuGet", "4.0.0-rc.2") and not is_prerelease("NuGet", "4.0.0")
+    for bad in ("abc", "1.x", "1..2", "1.2.3.4.5", "1.0 beta"):
+        with pytest.raises(VersionError):
+            version_key("NuGet", bad)
+
+
+def test_rubygems_precedence():
+    # Gem::Version's own documentation: 1.0 > 1.0.b1 > 1.0.a.2 > 0.9; a letter makes a pre-release;
+    # a part mixing letters and numbers is split (1.0.a10 > 1.0.a9); "-" reads as ".pre."
+    expected = ["0.9", "1.0.a.2", "1.0.a9", "1.0.a10", "1.0.b1", "1.0.0-1", "1.0.rc1", "1.0", "1.0.1", "6.1.4.1"]
+    assert sort_versions("RubyGems", list(reversed(expected))) == expected
+    assert compare("RubyGems", "1.0", "1.0.0") == 0
     assert compare("RubyGems", "1.0.a", "1.0") == -1
     assert compare("RubyGems", "1.0.0.rc1", "1.0.0") == -1
+    assert is_prerelease("RubyGems", "7.0.0.beta1") and is_prerelease("RubyGems", "1.0.0-1")
+    assert not is_prerelease("RubyGems", "7.0.8.1")
+    for bad in ("abc", "1.0+b", "1..2", "1.0 beta"):
+        with pytest.raises(VersionError):
+            version_key("RubyGems", bad)
+
+
+def test_composer_approximation_follows_stability_flags():
+    # Composer: dev < alpha < beta < RC < stable < patch; numbers in a flag compare as numbers
+    expected = ["1.0.0-dev", "1.0.0-alpha2", "1.0.0-alpha10", "1.0.0-beta1", "1.0.0-RC1", "1.0.0-RC2", "1.0.0",
+                "1.0.0-p1", "1.0.1"]
+    assert sort_versions("Packagist", list(reversed(expected))) == expected
+    assert is_prerelease("Packagist", "2.0.0-RC1") and not is_prerelease("Packagist", "2.0.0")
+    assert ORDERINGS["Packagist"].exact is False
+
+
+def test_conan_order():
+    # Conan 2's Version: numbers compare as numbers, trailing zeros do not count, a "-" part is a
+    # pre-release below its release, a "+" build above it
+    expected = ["1.2.9", "1.2.11", "1.2.12-rc1", "1.2.12", "1.2.12+1", "1.3"]
+    assert sort_versions("ConanCenter", list(reversed(expected))) == expected
+    assert compare("ConanCenter", "1.2", "1.2.0") == 0
+    assert is_prerelease("ConanCenter", "1.2.12-rc1") and not is_prerelease("ConanCenter", "1.2.12")
+
+
+# --- Maven against Maven itself ------------------------------------------------------------------
+
+
+def _maven_artifact_jar() -> Path | None:
+    """The newest Maven 3.x maven-artifact jar in the local repository, if any."""
+    root = Path.home() / ".m2/repository/org/apache/maven/maven-artifact"
+    found = []
+    for jar in root.glob("3.*/maven-artifact-3.*.jar"):
+        try:
+            found.append((Version(jar.parent.name), jar))
+        except InvalidVersion:
+            continue
+    return max(found)[1] if found else None
+
+
+def _maven_relations(versions: list[str]) -> list[str]:
+    """Maven's own verdict ("<", "==", ">") on each neighbouring pair, from ComparableVersion's main."""
+    jar = _maven_artifact_jar()
+    if shutil.which("java") is None or jar is None:
+        pytest.skip("java or a Maven 3.x maven-artifact jar under ~/.m2 is absent: no reference for Maven")
+    out = subprocess.run(
+        ["java", "-cp", str(jar), "org.apache.maven.artifact.versioning.ComparableVersion", *versions],
+        capture_output=True, text=True, check=True, timeout=60,
+    ).stdout
+    relations = re.findall(r"^   .* (<|>|==) .*$", out, re.MULTILINE)
+    assert len(relations) == len(versions) - 1, out
+    return relations
+
+
+_MAVEN_QUALIFIERS = ["alpha", "beta", "milestone", "rc", "cr", "snapshot", "sp", "ga", "final", "jre", "android",
+                     "Alpha", "RC", "SNAPSHOT", "Final", "GA"]
+
+
+@st.composite
+def maven_strings(draw):
+    """Maven versions as Maven projects write them: dotted numbers, then qualifiers and build
+    numbers after hyphens (2.0-beta9, 1.0-SNAPSHOT, 31.1-jre, 1.0-rc-2, 4.1.0-M1)."""
+    text = ".".join(str(draw(st.integers(0, 12))) for _ in range(draw(st.integers(1, 4))))
+    for _ in range(draw(st.integers(0, 2))):
+        kind = draw(st.sampled_from(["qualifier", "qualifier-number", "short", "number"]))
+        if kind == "qualifier":
+            text += "-" + draw(st.sampled_from(_MAVEN_QUALIFIERS))
+        elif kind == "qualifier-number":
+            text += "-" + draw(st.sampled_from(_MAVEN_QUALIFIERS)) + draw(st.sampled_from(["", "-", "."])) + str(
+                draw(st.integers(1, 12)))
+        elif kind == "short":
+            text += "-" + draw(st.sampled_from(["a", "b", "M"])) + str(draw(st.integers(1, 12)))
+        else:
+            text += "-" + str(draw(st.integers(1, 12)))
+    return text
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(maven_strings(), min_size=2, max_size=40))
+def test_maven_order_matches_maven_comparable_version(versions):
+    ours = sort_versions("Maven", versions)
+    expected = ["==" if compare("Maven", a, b) == 0 else "<" for a, b in zip(ours, ours[1:], strict=False)]
+    assert _maven_relations(ours) == expected, ours
+
+
+@pytest.mark.xfail(strict=True, reason="univers ports Maven 3.2's ComparableVersion; Maven 3.9 reads a "
+                                        "qualifier after a dot like one after a hyphen, and 'release' as ''")
+def test_maven_dot_qualifiers_as_maven_3_9_orders_them():
+    versions = ["1.0.0.Beta2", "1.0.0-M1", "1.0.0.RC1", "1-rc1", "5.0.0.RELEASE", "5.0.0"]
+    ours = ["==" if compare("Maven", a, b) == 0 else ("<" if compare("Maven", a, b) < 0 else ">")
+            for a, b in zip(versions, versions[1:], strict=False)]
+    assert ours == _maven_relations(versions)
+
+
+# --- keys as dict keys: equal versions hash alike ------------------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(maven_strings(), st.integers(1, 3))
+def test_maven_equal_versions_hash_alike(version, zeros):
+    # trailing zeros before a qualifier or at the end do not count in Maven
+    head, sep, tail = version.partition("-")
+    padded = head + ".0" * zeros + sep + tail
+    assert compare("Maven", version, padded) == 0
+    assert hash(version_key("Maven", version)) == hash(version_key("Maven", padded))
+    assert len({version_key("Maven", version), version_key("Maven", padded)}) == 1
+
+
+@st.composite
+def nuget_strings(draw):
+    text = ".".join(str(draw(_num)) for _ in range(draw(st.integers(1, 4))))
+    pre = draw(_pre)
+    if pre:
+        text += f"-{pre}"
+    if draw(st.booleans()):
+        text += f"+{draw(_build) or 'b'}"
+    return text
+
+
+@settings(max_examples=400, deadline=None)
+@given(nuget_strings(), nuget_strings())
+def test_nuget_keys_order_as_univers_compares(a, b):
+    va, vb = NugetVersion(a), NugetVersion(b)
+    assert compare("NuGet", a, b) == (va > vb) - (va < vb)
+    if compare("NuGet", a, b) == 0:
+        assert hash(version_key("NuGet", a)) == hash(version_key("NuGet", b))
+
+
+@st.composite
+def gem_strings(draw):
+    parts = [str(draw(_num)) for _ in range(draw(st.integers(1, 4)))]
+    for _ in range(draw(st.integers(0, 2))):
+        parts.insert(draw(st.integers(1, len(parts))), draw(st.sampled_from(["a", "b", "pre", "rc", "beta"])) +
+                     draw(st.sampled_from(["", "1", "2", "10"])))
+    return ".".join(parts) + ".0" * draw(st.integers(0, 2))
+
+
+@settings(max_examples=300, deadline=None)
+@given(gem_strings(), gem_strings())
+def test_rubygems_keys_hash_alike_when_equal(a, b):
+    if compare("RubyGems", a, b) == 0:
+        assert hash(version_key("RubyGems", a)) == hash(version_key("RubyGems", b))
+    assert compare("RubyGems", a, a + ".0") == 0
 
 
 def test_unsupported_ecosystems_raise_instead_of_guessing():
