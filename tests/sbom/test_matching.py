@@ -145,6 +145,65 @@ def test_git_ranges_are_not_guessed():
     assert ids(m, "pkg:pypi/demo@1.0") == set()
 
 
+def _osv(vid, eco, name, events, versions=(), rtype="ECOSYSTEM"):
+    """An OSV record as the databases publish them for ecosystems ordered by their own rules."""
+    return parse_osv({
+        "id": vid, "modified": "2024-01-01T00:00:00Z", "aliases": [],
+        "affected": [{"package": {"ecosystem": eco, "name": name},
+                      "ranges": [{"type": rtype, "events": events}], "versions": list(versions)}],
+    })
+
+
+def test_maven_ecosystem_range_around_its_bounds():
+    # the shape of GHSA-jfh8-c2jp-5v3q (Log4Shell): introduced at a beta, fixed at a release
+    m = Matcher([_osv("GHSA-TEST-LOG4J", "Maven", "org.apache.logging.log4j:log4j-core",
+                      [{"introduced": "2.0-beta9"}, {"fixed": "2.15.0"}])])
+    purl = "pkg:maven/org.apache.logging.log4j/log4j-core@{}"
+    for version in ("2.0-beta9", "2.0-rc1", "2.0", "2.0.1", "2.14.1", "2.15.0-rc1"):
+        assert ids(m, purl.format(version)) == {"GHSA-TEST-LOG4J"}, version
+    for version in ("2.0-alpha1", "2.0-beta8", "1.2.17", "2.15.0", "2.15.0.0", "2.16.0"):
+        res, findings = m.match_component(purl.format(version))
+        assert findings == [] and res.status == "clean", version
+    _, (finding,) = m.match_component(purl.format("2.14.1"))
+    assert finding.upgrade_to == "2.15.0"
+    # an unresolved property is no version: not judged clean
+    res, _ = m.match_component(purl.format("${log4j.version}"))
+    assert res.status == "indeterminate"
+
+
+def test_maven_upgrade_prefers_a_release_over_a_milestone():
+    m = Matcher([
+        _osv("GHSA-TEST-SPRING-1", "Maven", "org.springframework:spring-core",
+             [{"introduced": "0"}, {"fixed": "6.0.0-M3"}]),
+        _osv("GHSA-TEST-SPRING-2", "Maven", "org.springframework:spring-core",
+             [{"introduced": "0"}, {"fixed": "5.3.20"}]),
+    ])
+    _, findings = m.match_component("pkg:maven/org.springframework/spring-core@5.3.18")
+    assert {f.id for f in findings} == {"GHSA-TEST-SPRING-1", "GHSA-TEST-SPRING-2"}
+    # 5.3.20 is still inside the first range (fixed only at 6.0.0-M3): the milestone is the way out
+    assert findings[0].upgrade_to == "6.0.0-M3"
+    assert ids(m, "pkg:maven/org.springframework/spring-core@6.0.0-M2") == {"GHSA-TEST-SPRING-1"}
+    assert ids(m, "pkg:maven/org.springframework/spring-core@6.0.0") == set()
+
+
+def test_nuget_and_rubygems_ranges_with_prereleases():
+    m = Matcher([
+        _osv("GHSA-TEST-NUGET", "NuGet", "System.Text.Encodings.Web",
+             [{"introduced": "4.0.0"}, {"fixed": "4.5.1"}]),
+        _osv("GHSA-TEST-GEM", "RubyGems", "rails", [{"introduced": "7.0.0.alpha"}, {"fixed": "7.0.8.1"}]),
+    ])
+    nuget = "pkg:nuget/System.Text.Encodings.Web@{}"
+    assert ids(m, nuget.format("4.5.1-preview1")) == {"GHSA-TEST-NUGET"}
+    assert ids(m, nuget.format("4.5.0.1")) == {"GHSA-TEST-NUGET"}
+    assert ids(m, nuget.format("4.0.0-rc2")) == set()
+    assert ids(m, nuget.format("4.5.1")) == set() and ids(m, nuget.format("4.5.1.0")) == set()
+    gem = "pkg:gem/rails@{}"
+    assert ids(m, gem.format("7.0.0.rc1")) == {"GHSA-TEST-GEM"}
+    assert ids(m, gem.format("7.0.8")) == {"GHSA-TEST-GEM"}
+    assert ids(m, gem.format("6.1.7.6")) == set()
+    assert ids(m, gem.format("7.0.8.1")) == set() and ids(m, gem.format("7.1.0.beta1")) == set()
+
+
 # --- honesty: nothing unscanned counts as clean --------------------------------------------------
 
 
