@@ -118,15 +118,18 @@ def ingest_sbom(actor, system: System, payload: bytes | str, filename: str = "",
 
 
 def _component_row(sbom: Sbom, c: readers.Component) -> Component:
-    package = ""
+    # the package identity advisories use, so that a changed advisory finds its components by
+    # index: a distribution package is kept under its release ("Debian:12") and source package
+    package, ecosystem = "", c.ecosystem or ""
     if c.purl and c.ecosystem:
         try:
-            package = matching.package_of_purl(c.purl)[1]
+            eco, package = matching.package_of_purl(c.purl)[:2]
+            ecosystem = eco or ecosystem
         except ValueError:
             package = ""
     return Component(
         sbom=sbom, ref=c.ref[:500], name=c.name[:300], version=(c.version or "")[:200], purl=(c.purl or "")[:1000],
-        purl_type=(c.purl_type or "")[:32], ecosystem=(c.ecosystem or "")[:32], package=package[:300],
+        purl_type=(c.purl_type or "")[:32], ecosystem=ecosystem[:32], package=package[:300],
         type=(c.type or "")[:32], licenses=list(c.licenses), hashes=[{"alg": h.alg, "content": h.value} for h in c.hashes],
         supplier=(c.supplier or "")[:300], cpe=(c.cpe or "")[:500],
     )

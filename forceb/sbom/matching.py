@@ -11,8 +11,9 @@ an ``introduced`` with nothing after it open-ended, ``limit`` an exclusive cap, 
 several introduced/fixed pairs per package evaluated separately (never merged into one), and the
 explicit ``versions`` list matched as well. GIT ranges need commit data and are not evaluated.
 
-Honesty rules: a component without a purl, of an ecosystem without version ordering, or of an
-ecosystem the knowledge base has no advisories for is reported as such and never counted clean;
+Honesty rules: a component without a purl, of an ecosystem without version ordering, of a
+distribution whose release its purl does not tell, or of an ecosystem (for a distribution: a
+release) the knowledge base has no advisories for is reported as such and never counted clean;
 a version that cannot be parsed where advisories exist is "indeterminate".
 """
 
@@ -31,9 +32,11 @@ from packageurl import PackageURL
 from forceb.sbom.feeds import Advisory, Affected, EpssData, KevCatalog, KnowledgeBase
 from forceb.sbom.versions import (
     VersionError,
+    distro_ecosystem,
     ecosystem_for_purl_type,
     has_ordering,
     is_prerelease,
+    needs_release,
     normalize_name,
     version_key,
 )
@@ -46,6 +49,7 @@ __all__ = [
     "Portfolio",
     "ScanResult",
     "package_of_purl",
+    "release_problem",
     "version_key_or_none",
     "prioritise",
     "sboms_touched",
@@ -61,18 +65,38 @@ _DB_SEVERITY = {"critical": "critical", "high": "high", "moderate": "medium", "m
 # purls
 
 
-@lru_cache(maxsize=262_144)
 def package_of_purl(purl: str) -> tuple[str | None, str, str | None, str]:
     """``(ecosystem, normalised name, version, purl type)`` of a purl string.
 
     The ecosystem is None for purl types OSV has no name for. Raises ``ValueError`` for a
     malformed purl. Go names are the full module path, npm names keep their ``@scope/``, Maven
-    names are ``group:artifact``.
+    names are ``group:artifact``. A distribution package (deb, apk) is named in its release's
+    ecosystem ("Debian:12", from the ``distro`` qualifier) by its source package and version
+    (the ``upstream`` qualifier, ``name`` or ``name@version``, as the distribution's advisories
+    name it), else by its binary name and version; without a release it is in the bare
+    distribution ("Debian"), which :func:`release_problem` explains.
     """
+    return _read_purl(purl)[:4]
+
+
+def release_problem(purl: str) -> str:
+    """Why a distribution package's release cannot be told ("" when it can, or is not one)."""
+    return _read_purl(purl)[4]
+
+
+@lru_cache(maxsize=262_144)
+def _read_purl(purl: str) -> tuple[str | None, str, str | None, str, str]:
     p = PackageURL.from_string(purl)
     ecosystem = ecosystem_for_purl_type(p.type)
     ns = p.namespace or ""
-    if p.type == "maven" and ns:
+    version, problem = p.version, ""
+    if p.type in ("deb", "apk"):
+        qualifiers = p.qualifiers if isinstance(p.qualifiers, dict) else {}
+        ecosystem, problem = distro_ecosystem(p.type, ns, qualifiers.get("distro"))
+        source, _, source_version = (qualifiers.get("upstream") or "").partition("@")
+        name = source.strip() or p.name
+        version = source_version.strip() or version
+    elif p.type == "maven" and ns:
         name = f"{ns}:{p.name}"
     elif p.type == "npm" and ns:
         name = f"{ns if ns.startswith('@') else '@' + ns}/{p.name}"
@@ -82,7 +106,7 @@ def package_of_purl(purl: str) -> tuple[str | None, str, str | None, str]:
         name = p.name
     if ecosystem:
         name = normalize_name(ecosystem, name)
-    return ecosystem, name, p.version, p.type
+    return ecosystem, name, version, p.type, problem
 
 
 # --------------------------------------------------------------------------------------------
@@ -684,6 +708,8 @@ class Matcher:
             eco, name, version, ptype = package_of_purl(purl)
         except ValueError as exc:
             return ComponentResult(ref, purl, None, "no_purl", f"invalid purl: {exc}"), []
+        if needs_release(eco):
+            return ComponentResult(ref, purl, eco, "unsupported", release_problem(purl)), []
         if eco is None or not has_ordering(eco):
             label = eco or f"pkg:{ptype}"
             return ComponentResult(ref, purl, eco, "unsupported", f"{label}: no version ordering"), []

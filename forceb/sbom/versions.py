@@ -35,21 +35,28 @@ import nodesemver
 import semver
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
+from univers import debian as univers_debian
 from univers import gem as univers_gem
+from univers import gentoo as univers_gentoo
 from univers import maven as univers_maven
 from univers import nuget as univers_nuget
 from univers.conan.version import Version as ConanVersion
+from univers.versions import is_valid_alpine_version
 
 __all__ = [
+    "DISTRIBUTIONS",
     "ORDERINGS",
     "Ordering",
     "UnsupportedEcosystem",
     "VersionError",
+    "base_ecosystem",
     "canonical_ecosystem",
     "compare",
+    "distro_ecosystem",
     "ecosystem_for_purl_type",
     "has_ordering",
     "is_prerelease",
+    "needs_release",
     "normalize_name",
     "sort_versions",
     "version_key",
@@ -94,8 +101,19 @@ ORDERINGS: dict[str, Ordering] = {
         Ordering("Packagist", "segment comparison approximating Composer (no library)", False),
         Ordering("Hackage", "segment comparison approximating PVP (no library)", False),
         Ordering("CRAN", "segment comparison approximating R package_version (no library)", False),
+        # Linux distributions: every record names a release ("Debian:12"), see DISTRIBUTIONS.
+        Ordering("Debian", "univers (dpkg's version rules, as OSV's own Debian code uses them)", True),
+        Ordering("Ubuntu", "univers (dpkg's version rules, as OSV's own Debian code uses them)", True),
+        # Gentoo's rules (pkgcore), which apk's derive from; apk-only suffixes (_git, _svn, _cvs,
+        # _hg) and commit hashes are refused, so such a version is indeterminate, never guessed.
+        Ordering("Alpine", "univers (Gentoo version rules, which apk's follow)", False),
     )
 }
+
+# Distributions whose OSV records are scoped to one release (the ecosystem's ":" suffix). Their
+# components are matched only against the records of their own release, told by the purl's
+# ``distro`` qualifier; a component whose release cannot be told is not matched at all.
+DISTRIBUTIONS = frozenset({"Debian", "Ubuntu", "Alpine"})
 
 # purl type -> OSV ecosystem name (https://ossf.github.io/osv-schema/#affectedpackage-field).
 _PURL_TYPES = {
@@ -131,11 +149,22 @@ _ECOSYSTEM_CASE.update({"golang": "Go", "pip": "PyPI", "cargo": "crates.io", "ge
 
 
 def canonical_ecosystem(name: str | None) -> str | None:
-    """Spell an ecosystem name the OSV way ("pypi" -> "PyPI"); drop an OSV suffix ("Debian:12")."""
+    """Spell an ecosystem name the OSV way ("pypi" -> "PyPI").
+
+    A distribution keeps its release suffix ("debian:12" -> "Debian:12", "Ubuntu:22.04:LTS"),
+    which scopes its records; any other suffix is dropped ("Maven:https://maven.google.com")."""
     if not name:
         return None
-    base = name.split(":", 1)[0].strip()
-    return _ECOSYSTEM_CASE.get(base.lower(), base)
+    base, sep, suffix = name.partition(":")
+    base = _ECOSYSTEM_CASE.get(base.strip().lower(), base.strip())
+    if base in DISTRIBUTIONS and sep and suffix.strip():
+        return f"{base}:{suffix.strip()}"
+    return base
+
+
+def base_ecosystem(ecosystem: str) -> str:
+    """The ecosystem without its release suffix ("Debian:12" -> "Debian")."""
+    return ecosystem.partition(":")[0]
 
 
 def ecosystem_for_purl_type(purl_type: str | None) -> str | None:
@@ -146,8 +175,46 @@ def ecosystem_for_purl_type(purl_type: str | None) -> str | None:
 
 
 def has_ordering(ecosystem: str | None) -> bool:
-    """True when versions of this ecosystem can be ordered here (exactly or approximately)."""
-    return ecosystem in ORDERINGS
+    """True when versions of this ecosystem can be ordered here (exactly or approximately);
+    a distribution's release ("Debian:12") is ordered by its distribution's rules."""
+    return ecosystem in ORDERINGS or (ecosystem is not None and base_ecosystem(ecosystem) in DISTRIBUTIONS)
+
+
+def needs_release(ecosystem: str | None) -> bool:
+    """True for a distribution named without a release ("Debian"): its components cannot be matched."""
+    return ecosystem in DISTRIBUTIONS
+
+
+# os-release ID -> the distribution's OSV name, per purl type that packages it
+_DISTRO_IDS = {"deb": {"debian": "Debian", "ubuntu": "Ubuntu"}, "apk": {"alpine": "Alpine"}}
+
+
+def distro_ecosystem(purl_type: str, namespace: str | None, distro: str | None) -> tuple[str, str]:
+    """``(ecosystem, problem)`` of a distribution package from its purl's ``distro`` qualifier,
+    which SBOM generators fill from os-release as ``<ID>-<VERSION_ID>`` (``debian-12``,
+    ``ubuntu-22.04``, ``alpine-3.18.4``). The ecosystem names the release ("Debian:12",
+    "Ubuntu:22.04:LTS", "Alpine:v3.18") or, with a problem saying why, only the distribution.
+
+    Debian records name the major release; Ubuntu the YY.MM release, with ":LTS" for the
+    long-term ones (the April releases of even years); Alpine the branch, with its "v"."""
+    known = _DISTRO_IDS.get(purl_type.lower(), {})
+    family = known.get((namespace or "").lower()) or next(iter(known.values()), _PURL_TYPES.get(purl_type, purl_type))
+    if not distro:
+        return family, f"{family}: the purl has no 'distro' qualifier, so its release (and the advisories of that release) cannot be told"
+    distro_id, _, release = distro.strip().lower().partition("-")
+    if distro_id not in known:
+        return family, f"{family}: the purl's distro {distro!r} is not a distribution whose advisories are read here"
+    family = known[distro_id]
+    numbers = release.split(".")
+    if not all(n.isdigit() for n in numbers[: 1 if family == "Debian" else 2]) or (family != "Debian" and len(numbers) < 2):
+        return family, f"{family}: the purl's distro {distro!r} names no release OSV scopes advisories by"
+    if family == "Debian":
+        return f"Debian:{int(numbers[0])}", ""
+    if family == "Ubuntu":
+        year, month = numbers[0], numbers[1]
+        lts = ":LTS" if month == "04" and int(year) % 2 == 0 else ""
+        return f"Ubuntu:{year}.{month}{lts}", ""
+    return f"Alpine:v{int(numbers[0])}.{int(numbers[1])}", ""
 
 
 # --------------------------------------------------------------------------------------------
@@ -175,7 +242,7 @@ def normalize_name(ecosystem: str, name: str) -> str:
         return name.strip("/").lower()
     if ecosystem == "crates.io":
         return name.lower().replace("_", "-")
-    if ecosystem in ("NuGet", "Packagist", "Hex", "Pub", "Alpine", "Debian"):
+    if ecosystem in ("NuGet", "Packagist", "Hex", "Pub") or base_ecosystem(ecosystem) in DISTRIBUTIONS:
         return name.lower()
     return name
 
@@ -264,7 +331,14 @@ class _LibraryKey:
         return not self.value < other.value
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, _LibraryKey) and self._hash == other._hash and self.value == other.value
+        # equal in the library's order (univers's Debian versions compare "1.0" and "1.00" as
+        # equal, yet their == compares the text)
+        return (
+            isinstance(other, _LibraryKey)
+            and self._hash == other._hash
+            and not self.value < other.value
+            and not other.value < self.value
+        )
 
     def __hash__(self) -> int:
         return self._hash
@@ -336,6 +410,42 @@ def _conan_key(version: str) -> _LibraryKey:
     return _LibraryKey(value, (value._nonzero_items, value._pre, value._build))
 
 
+def _dpkg_key(version: str) -> _LibraryKey:
+    try:
+        value = univers_debian.Version.from_string(version)
+    except ValueError as exc:
+        raise VersionError(f"not a Debian version: {version!r}") from exc
+    # dpkg compares the leading digits of the upstream part as a number (1.0 == 1.00 == 01.0)
+    lead = ""
+    for c in value.upstream:
+        if not c.isdigit():
+            break
+        lead += c
+    return _LibraryKey(value, (value.epoch, int(lead)))
+
+
+def _apk_key(version: str) -> _LibraryKey:
+    text = version.strip()
+    if any(c.isspace() for c in text) or not (univers_gentoo.is_valid(text) and is_valid_alpine_version(text)):
+        raise VersionError(f"not an Alpine version: {version!r}")
+    return _LibraryKey(_GentooOrder(text), int(re.match(r"\d+", text).group()))
+
+
+class _GentooOrder:
+    """univers's Gentoo comparison (a function of two strings) as an ordered value."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __lt__(self, other: _GentooOrder) -> bool:
+        return univers_gentoo.vercmp(self.text, other.text) < 0
+
+    def __str__(self) -> str:
+        return self.text
+
+
 # Segment comparison for ecosystems without a library that orders them right. A version is cut
 # into numeric and alphabetic runs; trailing zero numbers are dropped (1.0 == 1.0.0); a qualifier
 # ranks below or above the release according to Composer's stability flags (unknown words after
@@ -399,6 +509,9 @@ _KEYS = {
     "Maven": _maven_key,
     "RubyGems": _rubygems_key,
     "ConanCenter": _conan_key,
+    "Debian": _dpkg_key,
+    "Ubuntu": _dpkg_key,
+    "Alpine": _apk_key,
     **{eco: _semver_key for eco in _SEMVER_ECOSYSTEMS},
 }
 
@@ -406,7 +519,7 @@ _KEYS = {
 @lru_cache(maxsize=262_144)
 def _key_or_error(ecosystem: str, version: str) -> Any:
     try:
-        parse = _KEYS.get(ecosystem)
+        parse = _KEYS.get(ecosystem) or _KEYS.get(base_ecosystem(ecosystem))
         if parse is not None:
             return parse(version)
         if ecosystem in _SEGMENT_ECOSYSTEMS:
@@ -462,6 +575,8 @@ def is_prerelease(ecosystem: str, version: str) -> bool:
         return key.value.pre is not None
     if ecosystem == "NuGet":
         return key[4] == 0
+    if base_ecosystem(ecosystem) in DISTRIBUTIONS:
+        return False  # a distribution ships releases only; "~" in 1.0-1~deb12u1 marks a stable update
     if ecosystem in _SEGMENT_ECOSYSTEMS:
         return any(tok[0] == 0 for tok in key)
     return key[3] == 0

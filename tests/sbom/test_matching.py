@@ -204,6 +204,59 @@ def test_nuget_and_rubygems_ranges_with_prereleases():
     assert ids(m, gem.format("7.0.8.1")) == set() and ids(m, gem.format("7.1.0.beta1")) == set()
 
 
+def test_debian_release_records_match_by_source_package_and_release():
+    # the shape of a Debian security tracker record in OSV: source package, one release, a fix
+    m = Matcher([
+        _osv("DSA-TEST-12", "Debian:12", "openssl", [{"introduced": "0"}, {"fixed": "3.0.11-1~deb12u2"}]),
+        _osv("DSA-TEST-11", "Debian:11", "openssl", [{"introduced": "0"}, {"fixed": "1.1.1w-0+deb11u1"}]),
+    ])
+    libssl = "pkg:deb/debian/libssl3@{}?arch=amd64&distro=debian-12&upstream=openssl"
+    res, findings = m.match_component(libssl.format("3.0.11-1~deb12u1"))
+    assert res.status == "matched" and res.ecosystem == "Debian:12" and [f.id for f in findings] == ["DSA-TEST-12"]
+    assert findings[0].upgrade_to == "3.0.11-1~deb12u2"
+    for clean in ("3.0.11-1~deb12u2", "3.0.13-1~deb12u1"):
+        res, findings = m.match_component(libssl.format(clean))
+        assert findings == [] and res.status == "clean", clean
+    # the source version in upstream is what the advisory's versions speak of (a binNMU "+b1")
+    assert ids(m, "pkg:deb/debian/libssl3@3.0.9-1+b1?distro=debian-12&upstream=openssl%403.0.9-1") == {"DSA-TEST-12"}
+    # the Debian 11 record never speaks for Debian 12, nor the other way round
+    assert ids(m, "pkg:deb/debian/openssl@1.1.1n-0+deb11u5?distro=debian-11") == {"DSA-TEST-11"}
+    assert ids(m, "pkg:deb/debian/openssl@3.0.11-1~deb12u2?distro=debian-11") == set()
+
+
+def test_distribution_components_without_a_release_are_never_clean():
+    m = Matcher([_osv("DSA-TEST-12", "Debian:12", "openssl", [{"introduced": "0"}, {"fixed": "3.0.11-1~deb12u2"}])])
+    for purl, why in (
+        ("pkg:deb/debian/openssl@3.0.11-1~deb12u1?arch=amd64", "no 'distro' qualifier"),
+        ("pkg:deb/debian/openssl@3.0.11-1~deb12u1?distro=debian-sid", "names no release"),
+        ("pkg:deb/debian/openssl@3.0.11-1~deb12u1?distro=kali-2024.1", "not a distribution"),
+    ):
+        res, findings = m.match_component(purl)
+        assert findings == [] and res.status == "unsupported" and why in res.reason, purl
+    # a release the knowledge base holds no records of is not scanned either
+    res, _ = m.match_component("pkg:deb/ubuntu/openssl@3.0.2-0ubuntu1.12?distro=ubuntu-22.04")
+    assert res.status == "unsupported" and res.ecosystem == "Ubuntu:22.04:LTS"
+    summary = m.match(["pkg:deb/debian/openssl@3.0.11-1~deb12u1", "pkg:deb/debian/zlib@1.2.13?distro=debian-12"]).summary
+    assert summary["by_ecosystem"]["Debian"]["unsupported"] == 1 and summary["by_ecosystem"]["Debian:12"]["clean"] == 1
+    assert "'distro'" in summary["unsupported_reasons"]["Debian"]
+
+
+def test_alpine_branch_records():
+    m = Matcher([_osv("ALPINE-TEST-1", "Alpine:v3.18", "musl", [{"introduced": "0"}, {"fixed": "1.2.4-r1"}])])
+    musl = "pkg:apk/alpine/musl@{}?arch=x86_64&distro=alpine-3.18.4"
+    assert ids(m, musl.format("1.2.4-r0")) == {"ALPINE-TEST-1"}
+    assert ids(m, musl.format("1.2.3_git20230424-r0")) == set()
+    res, _ = m.match_component(musl.format("1.2.3_git20230424-r0"))
+    assert res.status == "indeterminate"  # an apk-only suffix is not ordered, so not judged clean
+    for clean in ("1.2.4-r1", "1.2.4-r2", "1.2.5-r0"):
+        res, findings = m.match_component(musl.format(clean))
+        assert findings == [] and res.status == "clean", clean
+    # the origin package names the advisory's package: ssl_client comes from busybox
+    m = Matcher([_osv("ALPINE-TEST-2", "Alpine:v3.18", "busybox", [{"introduced": "0"}, {"fixed": "1.36.1-r3"}])])
+    assert ids(m, "pkg:apk/alpine/ssl_client@1.36.1-r2?distro=alpine-3.18.4&upstream=busybox") == {"ALPINE-TEST-2"}
+    assert ids(m, "pkg:apk/alpine/busybox@1.36.1-r2?distro=alpine-3.19.1") == set()
+
+
 # --- honesty: nothing unscanned counts as clean --------------------------------------------------
 
 
@@ -213,7 +266,7 @@ def test_summary_never_counts_unscanned_components_as_clean():
     result = m.match(sbom.components)
     by_ref = {c.ref: c for c in result.components}
     assert by_ref["django"].status == "matched"
-    assert by_ref["openssl"].status == "unsupported" and "no version ordering" in by_ref["openssl"].reason
+    assert by_ref["openssl"].status == "unsupported" and "no 'distro' qualifier" in by_ref["openssl"].reason
     assert by_ref["lodash"].status == "unsupported" and "no advisories" in by_ref["lodash"].reason
     assert by_ref["vendored"].status == "no_purl"
     s = result.summary

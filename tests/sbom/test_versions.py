@@ -22,9 +22,11 @@ from forceb.sbom.versions import (
     VersionError,
     canonical_ecosystem,
     compare,
+    distro_ecosystem,
     ecosystem_for_purl_type,
     has_ordering,
     is_prerelease,
+    needs_release,
     normalize_name,
     sort_versions,
     version_key,
@@ -357,8 +359,86 @@ def test_rubygems_keys_hash_alike_when_equal(a, b):
     assert compare("RubyGems", a, a + ".0") == 0
 
 
+# --- Linux distributions --------------------------------------------------------------------------
+
+
+_deb_part = st.text(alphabet="0123456789abcz.+~", min_size=0, max_size=6)
+
+
+@st.composite
+def debian_strings(draw):
+    """Debian versions by deb-version(7): [epoch:]upstream[-revision], upstream starting with a digit."""
+    text = str(draw(st.integers(0, 30))) + draw(_deb_part)
+    if draw(st.booleans()):
+        text += "-" + draw(st.sampled_from(["1", "0", "2"])) + draw(_deb_part)
+    if draw(st.integers(0, 4)) == 0:
+        text = f"{draw(st.integers(0, 2))}:{text}"
+    return text
+
+
+def _dpkg_says(a: str, op: str, b: str) -> bool:
+    return subprocess.run(["dpkg", "--compare-versions", a, op, b], capture_output=True, timeout=30).returncode == 0
+
+
+@pytest.mark.skipif(shutil.which("dpkg") is None, reason="dpkg is absent: no reference for Debian's ordering")
+@settings(max_examples=200, deadline=None)
+@given(debian_strings(), debian_strings())
+def test_debian_order_matches_dpkg(a, b):
+    expected = -1 if _dpkg_says(a, "lt", b) else (0 if _dpkg_says(a, "eq", b) else 1)
+    assert compare("Debian:12", a, b) == expected
+    if expected == 0:
+        assert hash(version_key("Debian:12", a)) == hash(version_key("Debian:12", b))
+
+
+def test_debian_and_ubuntu_orderings():
+    # deb-version(7): a tilde sorts before anything, even the end, letters before other characters;
+    # epochs override everything
+    expected = ["1.0~rc1-1", "1.0-1~deb12u1", "1.0-1", "1.0-1ubuntu0.1", "1.0-1+b1", "1.0-2", "1.0.1-1", "1:0.9-1"]
+    assert sort_versions("Debian:12", list(reversed(expected))) == expected
+    assert sort_versions("Ubuntu:22.04:LTS", list(reversed(expected))) == expected
+    assert compare("Debian:12", "1.0", "1.00") == 0
+    assert len({version_key("Debian:12", "1.0"), version_key("Debian:12", "1.00")}) == 1
+    # a distribution ships releases: "~" marks a stable update, not a pre-release
+    assert not is_prerelease("Debian:12", "3.0.11-1~deb12u2")
+    for bad in ("abc", "1.0 beta", "a:1.0", "1.0_1"):
+        with pytest.raises(VersionError):
+            version_key("Debian:12", bad)
+
+
+def test_alpine_ordering():
+    # apk versions: _alpha < _beta < _pre < _rc < release < _p; a letter after the last number;
+    # -rN is the package release, compared as a number
+    expected = ["1.2.3_alpha1-r0", "1.2.3_beta2-r0", "1.2.3_pre1-r0", "1.2.3_rc1-r0", "1.2.3-r0", "1.2.3-r2",
+                "1.2.3-r10", "1.2.3_p1-r0", "1.2.3a-r0", "1.2.4-r0", "1.10.0-r0"]
+    assert sort_versions("Alpine:v3.18", list(reversed(expected))) == expected
+    assert compare("Alpine:v3.18", "1.2.3", "1.2.3-r0") == 0
+    assert hash(version_key("Alpine:v3.18", "1.2.3")) == hash(version_key("Alpine:v3.18", "1.2.3-r0"))
+    assert ORDERINGS["Alpine"].exact is False  # Gentoo's rules; apk-only suffixes are refused below
+    for bad in ("1.2.3_git20230101-r0", "abc", "1.2.3 -r0"):
+        with pytest.raises(VersionError):
+            version_key("Alpine:v3.18", bad)
+
+
+def test_distribution_releases_from_the_purl_distro_qualifier():
+    assert distro_ecosystem("deb", "debian", "debian-12") == ("Debian:12", "")
+    assert distro_ecosystem("deb", "debian", "debian-12.4") == ("Debian:12", "")  # trivy writes the point release
+    assert distro_ecosystem("deb", "ubuntu", "ubuntu-22.04") == ("Ubuntu:22.04:LTS", "")
+    assert distro_ecosystem("deb", "ubuntu", "ubuntu-23.10") == ("Ubuntu:23.10", "")
+    assert distro_ecosystem("apk", "alpine", "alpine-3.18.4") == ("Alpine:v3.18", "")
+    for purl_type, namespace, distro, family, why in (
+        ("deb", "debian", None, "Debian", "no 'distro' qualifier"),
+        ("deb", "ubuntu", None, "Ubuntu", "no 'distro' qualifier"),
+        ("deb", "debian", "debian-sid", "Debian", "names no release"),
+        ("deb", "kali", "kali-2024.1", "Debian", "not a distribution"),
+        ("apk", "alpine", "alpine-3.20_alpha20240329", "Alpine", "names no release"),
+    ):
+        ecosystem, problem = distro_ecosystem(purl_type, namespace, distro)
+        assert ecosystem == family and needs_release(ecosystem) and why in problem
+    assert has_ordering("Debian:12") and has_ordering("Alpine:v3.18") and not needs_release("Debian:12")
+
+
 def test_unsupported_ecosystems_raise_instead_of_guessing():
-    for eco in ("Debian", "Alpine", "Red Hat", "made-up"):
+    for eco in ("Red Hat", "SUSE", "Arch Linux", "made-up"):
         assert not has_ordering(eco)
         with pytest.raises(UnsupportedEcosystem):
             version_key(eco, "1.0")
@@ -390,5 +470,9 @@ def test_ecosystem_names():
     assert ecosystem_for_purl_type("golang") == "Go"
     assert ecosystem_for_purl_type("cargo") == "crates.io"
     assert ecosystem_for_purl_type("nonsense") is None
-    assert canonical_ecosystem("Debian:12") == "Debian"
+    # a distribution keeps the release its records are scoped to; other suffixes are dropped
+    assert canonical_ecosystem("Debian:12") == "Debian:12"
+    assert canonical_ecosystem("ubuntu:22.04:LTS") == "Ubuntu:22.04:LTS"
+    assert canonical_ecosystem("Alpine:v3.18") == "Alpine:v3.18"
+    assert canonical_ecosystem("Maven:https://maven.google.com") == "Maven"
     assert canonical_ecosystem("pypi") == "PyPI"
