@@ -79,6 +79,30 @@ def test_a_changed_range_clears_findings_and_a_withdrawal_too(portfolio):
     assert Advisory.objects.get(osv_id="GHSA-test-2").is_withdrawn
 
 
+def test_a_debian_release_advisory_reaches_the_components_of_that_release(portfolio):
+    def libssl(distro):
+        return {"bom-ref": "libssl3", "type": "library", "name": "libssl3", "version": "3.0.11-1~deb12u1",
+                "purl": f"pkg:deb/debian/libssl3@3.0.11-1~deb12u1?arch=amd64&distro={distro}&upstream=openssl"}
+
+    bookworm = actions.ingest_sbom(portfolio.bank_analyst, kb.system(portfolio.bank, "Gateway"),
+                                   kb.cyclonedx(extra=[libssl("debian-12")]), "d")
+    bullseye = actions.ingest_sbom(portfolio.insurer_analyst, kb.system(portfolio.insurer, "Mail"),
+                                   kb.cyclonedx(extra=[libssl("debian-11")]), "e")
+    row = bookworm.components.get(ref="libssl3")
+    assert (row.ecosystem, row.package) == ("Debian:12", "openssl")  # as Debian's advisories name it
+    dsa = {"id": "DSA-TEST-5", "modified": "2024-01-01T00:00:00Z", "summary": "openssl in bookworm",
+           "affected": [{"package": {"ecosystem": "Debian:12", "name": "openssl"},
+                         "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "3.0.11-1~deb12u2"}]}]}]}
+    report = actions.import_feeds(kb.write_feeds(portfolio.tmp / "debian", [*kb.ADVISORIES, dsa]))
+    # found through the package index: the bookworm system only, not the bullseye one
+    assert report.rematch.sboms == [bookworm.pk]
+    finding = Finding.objects.get(vuln_id="DSA-TEST-5")
+    assert finding.sbom == bookworm and finding.upgrade_to == "3.0.11-1~deb12u2"
+    assert not bullseye.findings.filter(vuln_id="DSA-TEST-5").exists()
+    bookworm.refresh_from_db()
+    assert bookworm.scan_summary["by_ecosystem"]["Debian:12"]["matched"] == 1
+
+
 def test_kev_and_epss_changes_rerank_existing_findings(portfolio, tmp_path):
     core = portfolio.sboms["bank-django"]
     assert list(core.findings.with_priority().order_by("priority").values_list("vuln_id", flat=True)) == [
