@@ -36,7 +36,6 @@ from forceb.sbom.versions import (
     ecosystem_for_purl_type,
     has_ordering,
     is_prerelease,
-    needs_release,
     normalize_name,
     version_key,
 )
@@ -70,11 +69,12 @@ def package_of_purl(purl: str) -> tuple[str | None, str, str | None, str]:
 
     The ecosystem is None for purl types OSV has no name for. Raises ``ValueError`` for a
     malformed purl. Go names are the full module path, npm names keep their ``@scope/``, Maven
-    names are ``group:artifact``. A distribution package (deb, apk) is named in its release's
-    ecosystem ("Debian:12", from the ``distro`` qualifier) by its source package and version
-    (the ``upstream`` qualifier, ``name`` or ``name@version``, as the distribution's advisories
-    name it), else by its binary name and version; without a release it is in the bare
-    distribution ("Debian"), which :func:`release_problem` explains.
+    names are ``group:artifact``. A distribution package (deb, apk, rpm) is named in its release's
+    ecosystem ("Debian:12", from the ``distro`` qualifier) by its source package, as the
+    distribution's advisories name it: the ``upstream`` qualifier (``name`` or ``name@version``
+    for deb and apk, the source RPM's file name for rpm), else its binary name. An ``epoch``
+    qualifier joins an rpm version. When the release cannot be told the ecosystem is the bare
+    distribution ("Debian"), and :func:`release_problem` says why.
     """
     return _read_purl(purl)[:4]
 
@@ -96,6 +96,13 @@ def _read_purl(purl: str) -> tuple[str | None, str, str | None, str, str]:
         source, _, source_version = (qualifiers.get("upstream") or "").partition("@")
         name = source.strip() or p.name
         version = source_version.strip() or version
+    elif p.type == "rpm":
+        qualifiers = p.qualifiers if isinstance(p.qualifiers, dict) else {}
+        ecosystem, problem = distro_ecosystem(p.type, ns, qualifiers.get("distro"))
+        name = _source_rpm_name(qualifiers.get("upstream") or "") or p.name
+        epoch = (qualifiers.get("epoch") or "").strip()
+        if epoch and epoch != "0" and version and ":" not in version:
+            version = f"{epoch}:{version}"
     elif p.type == "maven" and ns:
         name = f"{ns}:{p.name}"
     elif p.type == "npm" and ns:
@@ -107,6 +114,17 @@ def _read_purl(purl: str) -> tuple[str | None, str, str | None, str, str]:
     if ecosystem:
         name = normalize_name(ecosystem, name)
     return ecosystem, name, version, p.type, problem
+
+
+def _source_rpm_name(upstream: str) -> str:
+    """The package name of a source RPM file name (name-version-release.src.rpm), which is what
+    RPM distributions' advisories name; a bare name is kept as it is."""
+    upstream = upstream.strip()
+    for suffix in (".src.rpm", ".nosrc.rpm"):
+        if upstream.endswith(suffix):
+            parts = upstream[: -len(suffix)].rsplit("-", 2)
+            return parts[0] if len(parts) == 3 else ""
+    return upstream
 
 
 # --------------------------------------------------------------------------------------------
@@ -708,8 +726,9 @@ class Matcher:
             eco, name, version, ptype = package_of_purl(purl)
         except ValueError as exc:
             return ComponentResult(ref, purl, None, "no_purl", f"invalid purl: {exc}"), []
-        if needs_release(eco):
-            return ComponentResult(ref, purl, eco, "unsupported", release_problem(purl)), []
+        problem = release_problem(purl)
+        if problem:
+            return ComponentResult(ref, purl, eco, "unsupported", problem), []
         if eco is None or not has_ordering(eco):
             label = eco or f"pkg:{ptype}"
             return ComponentResult(ref, purl, eco, "unsupported", f"{label}: no version ordering"), []

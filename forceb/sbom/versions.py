@@ -40,6 +40,7 @@ from univers import gem as univers_gem
 from univers import gentoo as univers_gentoo
 from univers import maven as univers_maven
 from univers import nuget as univers_nuget
+from univers import rpm as univers_rpm
 from univers.conan.version import Version as ConanVersion
 from univers.versions import is_valid_alpine_version
 
@@ -107,13 +108,15 @@ ORDERINGS: dict[str, Ordering] = {
         # Gentoo's rules (pkgcore), which apk's derive from; apk-only suffixes (_git, _svn, _cvs,
         # _hg) and commit hashes are refused, so such a version is indeterminate, never guessed.
         Ordering("Alpine", "univers (Gentoo version rules, which apk's follow)", False),
+        Ordering("Rocky Linux", "univers (rpm's rpmvercmp, epoch:version-release)", True),
+        Ordering("AlmaLinux", "univers (rpm's rpmvercmp, epoch:version-release)", True),
     )
 }
 
 # Distributions whose OSV records are scoped to one release (the ecosystem's ":" suffix). Their
 # components are matched only against the records of their own release, told by the purl's
 # ``distro`` qualifier; a component whose release cannot be told is not matched at all.
-DISTRIBUTIONS = frozenset({"Debian", "Ubuntu", "Alpine"})
+DISTRIBUTIONS = frozenset({"Debian", "Ubuntu", "Alpine", "Rocky Linux", "AlmaLinux"})
 
 # purl type -> OSV ecosystem name (https://ossf.github.io/osv-schema/#affectedpackage-field).
 _PURL_TYPES = {
@@ -186,35 +189,60 @@ def needs_release(ecosystem: str | None) -> bool:
 
 
 # os-release ID -> the distribution's OSV name, per purl type that packages it
-_DISTRO_IDS = {"deb": {"debian": "Debian", "ubuntu": "Ubuntu"}, "apk": {"alpine": "Alpine"}}
+_DISTRO_IDS = {
+    "deb": {"debian": "Debian", "ubuntu": "Ubuntu"},
+    "apk": {"alpine": "Alpine"},
+    "rpm": {"rocky": "Rocky Linux", "almalinux": "AlmaLinux"},
+}
+# RPM distributions whose OSV records are scoped by something a purl does not carry
+_RPM_UNSCOPED = {
+    "Red Hat": "its advisories are scoped to product streams (CPE names), which a purl does not tell",
+    "SUSE": "its advisories are scoped to product names (os-release PRETTY_NAME), which a purl does not tell",
+    "openSUSE": "its advisories are scoped to product names (os-release PRETTY_NAME), which a purl does not tell",
+}
+_RPM_FAMILIES = {"redhat": "Red Hat", "rhel": "Red Hat", "suse": "SUSE", "sles": "SUSE",
+                 "opensuse": "openSUSE", "opensuse-leap": "openSUSE", "opensuse-tumbleweed": "openSUSE",
+                 "rocky": "Rocky Linux", "almalinux": "AlmaLinux"}
 
 
 def distro_ecosystem(purl_type: str, namespace: str | None, distro: str | None) -> tuple[str, str]:
     """``(ecosystem, problem)`` of a distribution package from its purl's ``distro`` qualifier,
     which SBOM generators fill from os-release as ``<ID>-<VERSION_ID>`` (``debian-12``,
-    ``ubuntu-22.04``, ``alpine-3.18.4``). The ecosystem names the release ("Debian:12",
-    "Ubuntu:22.04:LTS", "Alpine:v3.18") or, with a problem saying why, only the distribution.
+    ``ubuntu-22.04``, ``alpine-3.18.4``, ``rocky-9.3``). The ecosystem names the release
+    ("Debian:12", "Ubuntu:22.04:LTS", "Alpine:v3.18", "Rocky Linux:9") or, with a problem
+    saying why, only the distribution.
 
-    Debian records name the major release; Ubuntu the YY.MM release, with ":LTS" for the
-    long-term ones (the April releases of even years); Alpine the branch, with its "v"."""
-    known = _DISTRO_IDS.get(purl_type.lower(), {})
-    family = known.get((namespace or "").lower()) or next(iter(known.values()), _PURL_TYPES.get(purl_type, purl_type))
+    Debian, Rocky Linux and AlmaLinux records name the major release; Ubuntu the YY.MM release,
+    with ":LTS" for the long-term ones (the April releases of even years); Alpine the branch."""
+    purl_type = purl_type.lower()
+    known = _DISTRO_IDS.get(purl_type, {})
+    namespace = (namespace or "").lower()
+    if purl_type == "rpm":
+        family = _RPM_FAMILIES.get(namespace, "Red Hat")
+    else:
+        family = known.get(namespace) or next(iter(known.values()))
     if not distro:
         return family, f"{family}: the purl has no 'distro' qualifier, so its release (and the advisories of that release) cannot be told"
-    distro_id, _, release = distro.strip().lower().partition("-")
+    lowered = distro.strip().lower()
+    for distro_id in (sorted(_RPM_FAMILIES, key=len, reverse=True) if purl_type == "rpm" else ()):
+        if lowered.startswith(distro_id + "-") and _RPM_FAMILIES[distro_id] in _RPM_UNSCOPED:
+            family = _RPM_FAMILIES[distro_id]
+            return family, f"{family}: {_RPM_UNSCOPED[family]}"
+    distro_id, _, release = lowered.partition("-")
     if distro_id not in known:
         return family, f"{family}: the purl's distro {distro!r} is not a distribution whose advisories are read here"
     family = known[distro_id]
     numbers = release.split(".")
-    if not all(n.isdigit() for n in numbers[: 1 if family == "Debian" else 2]) or (family != "Debian" and len(numbers) < 2):
+    two = family in ("Ubuntu", "Alpine")
+    if not all(n.isdigit() for n in numbers[: 2 if two else 1]) or (two and len(numbers) < 2):
         return family, f"{family}: the purl's distro {distro!r} names no release OSV scopes advisories by"
-    if family == "Debian":
-        return f"Debian:{int(numbers[0])}", ""
     if family == "Ubuntu":
         year, month = numbers[0], numbers[1]
         lts = ":LTS" if month == "04" and int(year) % 2 == 0 else ""
         return f"Ubuntu:{year}.{month}{lts}", ""
-    return f"Alpine:v{int(numbers[0])}.{int(numbers[1])}", ""
+    if family == "Alpine":
+        return f"Alpine:v{int(numbers[0])}.{int(numbers[1])}", ""
+    return f"{family}:{int(numbers[0])}", ""
 
 
 # --------------------------------------------------------------------------------------------
@@ -431,6 +459,21 @@ def _apk_key(version: str) -> _LibraryKey:
     return _LibraryKey(_GentooOrder(text), int(re.match(r"\d+", text).group()))
 
 
+def _rpm_key(version: str) -> _LibraryKey:
+    text = version.strip()
+    if any(c.isspace() for c in text) or text.count("-") > 1:
+        raise VersionError(f"not an RPM epoch:version-release: {version!r}")
+    try:
+        value = univers_rpm.RpmVersion.from_string(text)
+    except ValueError as exc:
+        raise VersionError(f"not an RPM epoch:version-release: {version!r}") from exc
+    if not value.version:
+        raise VersionError(f"not an RPM epoch:version-release: {version!r}")
+    # rpmvercmp skips separators, then compares a leading number as a number (1.0 == .01.0)
+    digits = re.match(r"[^a-zA-Z0-9~^]*(\d*)", value.version).group(1)
+    return _LibraryKey(value, (value.epoch, int(digits) if digits else None))
+
+
 class _GentooOrder:
     """univers's Gentoo comparison (a function of two strings) as an ordered value."""
 
@@ -512,6 +555,8 @@ _KEYS = {
     "Debian": _dpkg_key,
     "Ubuntu": _dpkg_key,
     "Alpine": _apk_key,
+    "Rocky Linux": _rpm_key,
+    "AlmaLinux": _rpm_key,
     **{eco: _semver_key for eco in _SEMVER_ECOSYSTEMS},
 }
 

@@ -257,6 +257,20 @@ def test_alpine_branch_records():
     assert ids(m, "pkg:apk/alpine/busybox@1.36.1-r2?distro=alpine-3.19.1") == set()
 
 
+def test_rpm_distribution_records_by_source_rpm_and_epoch():
+    m = Matcher([_osv("RLSA-TEST-1", "Rocky Linux:9", "openssl", [{"introduced": "0"}, {"fixed": "1:3.0.7-25.el9_3"}])])
+    libs = "pkg:rpm/rocky/openssl-libs@{}?arch=x86_64&distro=rocky-9.3&upstream=openssl-{}.src.rpm&epoch=1"
+    res, findings = m.match_component(libs.format("3.0.7-24.el9", "3.0.7-24.el9"))
+    assert res.status == "matched" and [f.id for f in findings] == ["RLSA-TEST-1"]
+    res, findings = m.match_component(libs.format("3.0.7-25.el9_3", "3.0.7-25.el9_3"))
+    assert findings == [] and res.status == "clean"
+    # without its epoch, 3.0.7-27 would sort below the fix's 1:3.0.7-25: the qualifier is read
+    assert ids(m, "pkg:rpm/rocky/openssl@3.0.7-27.el9?distro=rocky-9.3&epoch=1") == set()
+    assert ids(m, "pkg:rpm/rocky/openssl@3.0.7-24.el9?distro=rocky-8.9&epoch=1") == set()  # another release
+    res, _ = m.match_component("pkg:rpm/redhat/openssl@3.0.7-24.el9?distro=rhel-9.3&epoch=1")
+    assert res.status == "unsupported" and "product streams" in res.reason
+
+
 # --- honesty: nothing unscanned counts as clean --------------------------------------------------
 
 

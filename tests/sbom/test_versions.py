@@ -419,21 +419,58 @@ def test_alpine_ordering():
             version_key("Alpine:v3.18", bad)
 
 
+def test_rpm_ordering():
+    # rpmvercmp: epoch first; then version, then release, segment by segment, numbers as numbers;
+    # "~" sorts before anything (pre-release), "^" after the version it follows (snapshot)
+    expected = ["3.0.7~rc1-1.el9", "3.0.7-24.el9", "3.0.7-24.el9_2.1", "3.0.7-25.el9_3", "3.0.7^20230101-1.el9",
+                "3.0.10-1.el9", "1:3.0.1-1.el9"]
+    for eco in ("Rocky Linux:9", "AlmaLinux:8"):
+        assert sort_versions(eco, list(reversed(expected))) == expected
+    assert compare("Rocky Linux:9", "0:1.0-1", "1.0-1") == 0
+    assert compare("Rocky Linux:9", "1.01-1", "1.1-1") == 0
+    assert hash(version_key("Rocky Linux:9", "1.01-1")) == hash(version_key("Rocky Linux:9", "1.1-1"))
+    for bad in ("1.0-1-2", "x:1.0", "1.0 -1"):
+        with pytest.raises(VersionError):
+            version_key("Rocky Linux:9", bad)
+
+
+def _rpm_vercmp(a: str, b: str) -> int:
+    out = subprocess.run(["rpm", "--eval", f"%{{lua: print(rpm.vercmp('{a}', '{b}'))}}"],
+                         capture_output=True, text=True, check=True, timeout=30).stdout
+    return int(out.strip())
+
+
+_rpm_part = st.from_regex(r"\A[0-9][0-9a-z.~^_+]{0,6}\Z", fullmatch=True)
+
+
+@pytest.mark.skipif(shutil.which("rpm") is None, reason="rpm is absent: no reference for RPM's ordering")
+@settings(max_examples=150, deadline=None)
+@given(st.integers(0, 2), _rpm_part, _rpm_part, st.integers(0, 2), _rpm_part, _rpm_part)
+def test_rpm_order_matches_rpm(ea, va, ra, eb, vb, rb):
+    a, b = f"{ea}:{va}-{ra}", f"{eb}:{vb}-{rb}"
+    assert compare("Rocky Linux:9", a, b) == _rpm_vercmp(a, b)
+
+
 def test_distribution_releases_from_the_purl_distro_qualifier():
     assert distro_ecosystem("deb", "debian", "debian-12") == ("Debian:12", "")
     assert distro_ecosystem("deb", "debian", "debian-12.4") == ("Debian:12", "")  # trivy writes the point release
     assert distro_ecosystem("deb", "ubuntu", "ubuntu-22.04") == ("Ubuntu:22.04:LTS", "")
     assert distro_ecosystem("deb", "ubuntu", "ubuntu-23.10") == ("Ubuntu:23.10", "")
     assert distro_ecosystem("apk", "alpine", "alpine-3.18.4") == ("Alpine:v3.18", "")
+    assert distro_ecosystem("rpm", "rocky", "rocky-9.3") == ("Rocky Linux:9", "")
+    assert distro_ecosystem("rpm", "almalinux", "almalinux-8.9") == ("AlmaLinux:8", "")
     for purl_type, namespace, distro, family, why in (
         ("deb", "debian", None, "Debian", "no 'distro' qualifier"),
         ("deb", "ubuntu", None, "Ubuntu", "no 'distro' qualifier"),
         ("deb", "debian", "debian-sid", "Debian", "names no release"),
         ("deb", "kali", "kali-2024.1", "Debian", "not a distribution"),
         ("apk", "alpine", "alpine-3.20_alpha20240329", "Alpine", "names no release"),
+        ("rpm", "redhat", "rhel-9.3", "Red Hat", "product streams"),
+        ("rpm", "opensuse", "opensuse-leap-15.5", "openSUSE", "product names"),
     ):
         ecosystem, problem = distro_ecosystem(purl_type, namespace, distro)
-        assert ecosystem == family and needs_release(ecosystem) and why in problem
+        assert ecosystem == family and why in problem
+        assert not has_ordering(ecosystem) or needs_release(ecosystem)
     assert has_ordering("Debian:12") and has_ordering("Alpine:v3.18") and not needs_release("Debian:12")
 
 
