@@ -13,6 +13,7 @@ import logging
 import os
 import re
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -898,7 +899,8 @@ def sync_feeds(progress: Progress = _no_progress, *, feeds_wanted: Iterable[str]
     sources: list[tuple[str, str, str]] = []
     if Feed.OSV in wanted:
         for eco in (list(ecosystems) if ecosystems else osv_ecosystems(progress)):
-            sources.append((Feed.OSV, eco, urls["osv"].format(ecosystem=eco)))
+            # "Rocky Linux/all.zip": the name is a path segment, quoted
+            sources.append((Feed.OSV, eco, urls["osv"].format(ecosystem=urllib.parse.quote(eco))))
     if Feed.KEV in wanted:
         sources.append((Feed.KEV, "catalogue", urls["kev"]))
     if Feed.EPSS in wanted:

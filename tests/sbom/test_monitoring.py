@@ -181,6 +181,20 @@ def test_sync_downloads_imports_then_fetches_only_what_changed(sector, feed_serv
     assert any(h.get("If-None-Match") == state.etag for _, h in FeedHandler.requests[-3:])
 
 
+def test_sync_fetches_a_distribution_whose_name_has_a_space(sector, feed_server, tmp_path):
+    import zipfile
+
+    rlsa = {"id": "RLSA-TEST-1", "modified": "2024-01-01T00:00:00Z",
+            "affected": [{"package": {"ecosystem": "Rocky Linux:9", "name": "openssl"},
+                          "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1:3.0.7-25.el9_3"}]}]}]}
+    (feed_server / "Rocky Linux").mkdir()
+    with zipfile.ZipFile(feed_server / "Rocky Linux" / "all.zip", "w") as archive:
+        archive.writestr("RLSA-TEST-1.json", json.dumps(rlsa))
+    report = actions.sync_feeds(feeds_wanted=["osv"], ecosystems=["Rocky Linux"], folder=tmp_path / "cache")
+    assert report.sources == {"osv:Rocky Linux": "downloaded"}
+    assert Advisory.objects.get(osv_id="RLSA-TEST-1").ecosystems == ["Rocky Linux:9"]
+
+
 def test_sync_resumes_an_interrupted_download(sector, feed_server, tmp_path):
     folder = tmp_path / "cache"
     FeedHandler.cut_after = 1000
