@@ -103,6 +103,23 @@ def test_a_debian_release_advisory_reaches_the_components_of_that_release(portfo
     assert bookworm.scan_summary["by_ecosystem"]["Debian:12"]["matched"] == 1
 
 
+def test_migration_rekeys_distribution_packages_stored_before_releases(portfolio):
+    import importlib
+
+    from django.apps import apps
+
+    from forceb.sbom.models import Component
+
+    migration = importlib.import_module("forceb.sbom.migrations.0005_distribution_release_packages")
+    purl = "pkg:deb/debian/libssl3@3.0.11-1~deb12u1?distro=debian-12&upstream=openssl"
+    sbom = actions.ingest_sbom(portfolio.bank_analyst, kb.system(portfolio.bank, "Gateway"), kb.cyclonedx(extra=[
+        {"bom-ref": "libssl3", "type": "library", "name": "libssl3", "version": "3.0.11-1~deb12u1", "purl": purl}]), "d")
+    sbom.components.filter(ref="libssl3").update(ecosystem="Debian", package="libssl3")  # as stored before
+    migration.rekey_distribution_packages(apps, None)
+    assert Component.objects.filter(purl=purl).values_list("ecosystem", "package").get() == ("Debian:12", "openssl")
+    assert Component.objects.get(sbom=sbom, ref="django").package == "django"  # others untouched
+
+
 def test_kev_and_epss_changes_rerank_existing_findings(portfolio, tmp_path):
     core = portfolio.sboms["bank-django"]
     assert list(core.findings.with_priority().order_by("priority").values_list("vuln_id", flat=True)) == [
