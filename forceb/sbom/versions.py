@@ -4,14 +4,18 @@ Every ecosystem a vulnerability database can name gets one of three answers:
 
 * an ordering backed by a kept library: PyPI (``packaging``, PEP 440), npm (``nodesemver`` parses
   npm's loose syntax), Go and the SemVer ecosystems (``semver``, SemVer 2.0), NuGet, RubyGems,
-  Maven and ConanCenter (``univers``: NuGet's rules as OSV's own code has them, a port of
-  RubyGems' ``Gem::Version``, a port of Maven's ``ComparableVersion``, Conan's ``Version``);
+  Maven, ConanCenter and the Linux distributions Debian, Ubuntu, Alpine, Rocky Linux and
+  AlmaLinux (``univers``: NuGet's rules as OSV's own code has them, ports of RubyGems'
+  ``Gem::Version`` and Maven's ``ComparableVersion``, Conan's ``Version``, dpkg's, Gentoo's and
+  rpm's comparisons). A distribution's records are scoped to a release ("Debian:12"): see
+  :func:`distro_ecosystem` for how a purl tells its release;
 * an approximate ordering, flagged ``exact=False`` in :data:`ORDERINGS`: Packagist, Hackage and
   CRAN keep a documented segment-wise comparison because no installed library orders them right
-  (univers's ``ComposerVersion`` is a SemVer coercion that puts ``RC1`` before ``beta2``), and
+  (univers's ``ComposerVersion`` is a SemVer coercion that puts ``RC1`` before ``beta2``);
   Maven's port follows Maven 3.2's rules, which differ from today's Maven where a qualifier
-  follows a dot (``1.0.0.RC1`` vs ``1.0.0-RC1``) or is spelled ``release``;
-* no ordering at all (Debian, Alpine, RPM distributions, ...): :func:`version_key` raises
+  follows a dot (``1.0.0.RC1`` vs ``1.0.0-RC1``) or is spelled ``release``; Alpine is ordered by
+  Gentoo's rules, from which apk's derive;
+* no ordering at all (Red Hat, SUSE, Arch Linux, ...): :func:`version_key` raises
   :class:`UnsupportedEcosystem`. Callers must report such components as unsupported, never clean.
 
 :func:`version_key` returns a value whose natural ``<`` is the ecosystem's order, and whose hash
@@ -20,8 +24,8 @@ NuGet the key is a tuple built from the library's parse result (major, minor, pa
 pre-release identifiers); the precedence rules that tuple encodes are checked against
 ``semver.compare``, ``nodesemver.compare`` and univers's NuGet comparison by the property tests,
 and tuples compare an order of magnitude faster than the libraries' objects, which matters when a
-portfolio holds millions of components. Maven, RubyGems and ConanCenter keys wrap the library's
-own objects and compare through them.
+portfolio holds millions of components. The other library-backed keys wrap the library's own
+objects and compare through them.
 """
 
 from __future__ import annotations
