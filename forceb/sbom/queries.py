@@ -20,6 +20,7 @@ from forceb.inventory.models import BusinessService, Dependency, System
 from . import feeds, matching
 from .choices import CLOSED_STATUSES, SEVERITY_ORDER, Feed
 from .models import Advisory, Component, ComponentEdge, Epss, FeedState, Finding, FindingSnapshot, Kev, Sbom
+from .versions import needs_release
 
 # --------------------------------------------------------------------------------------------
 # the knowledge base as the engine's plain data
@@ -216,7 +217,10 @@ def component_usage(user, query: str, *, current_only: bool = True) -> list[dict
             eco, name, _, _ = matching.package_of_purl(query)
         except ValueError:
             return []
-        rows = rows.filter(ecosystem=eco or "", package=name) if eco else rows.filter(purl__startswith=query)
+        if eco and needs_release(eco):  # a distribution's package, in any of its releases
+            rows = rows.filter(Q(ecosystem=eco) | Q(ecosystem__startswith=f"{eco}:"), package=name)
+        else:
+            rows = rows.filter(ecosystem=eco or "", package=name) if eco else rows.filter(purl__startswith=query)
     else:
         rows = rows.filter(Q(name__iexact=query) | Q(package__iexact=query) | Q(name__icontains=query))
     usage: dict = defaultdict(lambda: defaultdict(dict))

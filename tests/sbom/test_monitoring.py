@@ -6,7 +6,7 @@ import json
 import pytest
 
 from forceb.core.models import Notification
-from forceb.sbom import actions
+from forceb.sbom import actions, queries
 from forceb.sbom.models import Advisory, AdvisoryAlias, Epss, FeedState, Finding, Kev
 from tests.conftest import shared_data
 from tests.feedsite import FeedHandler, feed_site
@@ -101,6 +101,9 @@ def test_a_debian_release_advisory_reaches_the_components_of_that_release(portfo
     assert not bullseye.findings.filter(vuln_id="DSA-TEST-5").exists()
     bookworm.refresh_from_db()
     assert bookworm.scan_summary["by_ecosystem"]["Debian:12"]["matched"] == 1
+    # "where is it used", asked without a release, finds the package in every release
+    usage = queries.component_usage(portfolio.bank_analyst, "pkg:deb/debian/openssl")
+    assert [(u["ecosystem"], u["package"]) for u in usage] == [("Debian:12", "openssl")]
 
 
 def test_migration_rekeys_distribution_packages_stored_before_releases(portfolio):
@@ -247,7 +250,7 @@ def _answers(matcher, purl):
 
 
 def test_the_matcher_follows_feed_changes_as_deltas_not_rebuilds(portfolio, monkeypatch):
-    from forceb.sbom import matching, queries
+    from forceb.sbom import matching
 
     engine = queries.matcher()
     assert _answers(engine, "pkg:pypi/django@3.2.0") == {"PYSEC-TEST-1"}
