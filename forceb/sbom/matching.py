@@ -723,10 +723,9 @@ class Matcher:
         if not purl:
             return ComponentResult(ref, None, None, "no_purl", "component has no purl"), []
         try:
-            eco, name, version, ptype = package_of_purl(purl)
+            eco, name, version, ptype, problem = _read_purl(purl)
         except ValueError as exc:
             return ComponentResult(ref, purl, None, "no_purl", f"invalid purl: {exc}"), []
-        problem = release_problem(purl)
         if problem:
             return ComponentResult(ref, purl, eco, "unsupported", problem), []
         if eco is None or not has_ordering(eco):
