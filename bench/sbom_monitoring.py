@@ -312,7 +312,8 @@ def main() -> int:
         "(a) list affected systems": f"{len(affected)} systems (expected {expected_a}) for {eco}/{name}",
         "(a) re-match + notify touched": f"{rematch_a.new_findings} new findings, {len(rematch_a.notified)} "
                                          "systems notified",
-        "(b) incremental re-match": f"{len(rematch_b.sboms)} SBOMs touched, +{rematch_b.new_findings} "
+        "(b) incremental re-match": f"{len(rematch_b.sboms)} SBOMs touched, {rematch_b.components:,} of their "
+                                    f"components re-matched, +{rematch_b.new_findings} "
                                     f"-{rematch_b.removed_findings} findings",
         "(b) full re-match": f"{len(current)} SBOMs, {full_new} findings added or removed",
     }

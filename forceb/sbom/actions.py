@@ -51,6 +51,7 @@ from .models import (
 log = logging.getLogger(__name__)
 
 BATCH = 1000
+_REMATCH_GROUP = 200  # SBOMs re-matched together in one transaction
 # Progress callback: (what is being done, how far, out of how much or None when unknown).
 Progress = Callable[[str, int, int | None], None]
 
@@ -150,7 +151,7 @@ def _store_components(sbom: Sbom, doc: readers.Sbom) -> None:
 
 def _as_document(sbom: Sbom) -> readers.Sbom:
     comps = tuple(readers.Component(ref=c.ref, name=c.name, version=c.version or None, purl=c.purl or None)
-                  for c in sbom.components.only("ref", "name", "version", "purl"))
+                  for c in sbom.components.only("sbom_id", "ref", "name", "version", "purl"))
     return readers.Sbom(format=sbom.format, encoding=sbom.encoding, spec_version=sbom.spec_version, components=comps)
 
 
@@ -179,6 +180,7 @@ class MatchOutcome:
     total: int = 0
     new: list = field(default_factory=list)  # Finding rows created by this match
     removed: int = 0
+    components: int = 0  # how many were matched
 
 
 def _finding_values(f: matching.Finding) -> dict:
@@ -193,70 +195,142 @@ def _finding_values(f: matching.Finding) -> dict:
     }
 
 
-def _match(sbom: Sbom, matcher: matching.Matcher, carry_from: Sbom | None = None,
-           only: set[int] | None = None) -> MatchOutcome:
-    """Match every component of ``sbom`` (or the ``only`` ones); keep the status of findings that
-    persist, add new ones, drop the ones no advisory supports any more."""
-    if not sbom.scan_summary:  # never matched whole: nothing to patch
-        only = None
-    comps = sbom.components.only("pk", "ref", "purl", "version", "status", "status_reason")
-    comps = list(comps if only is None else comps.filter(pk__in=only))
-    before = [c.status for c in comps]
+_COMPONENT_FIELDS = ("pk", "sbom_id", "ref", "purl", "version", "status", "status_reason")
+
+
+@dataclass
+class _Plan:
+    """What matching some components of one SBOM changes, worked out before anything is written."""
+
+    sbom: Sbom
+    statuses: dict = field(default_factory=dict)  # component pk -> (status, reason)
+    create: list = field(default_factory=list)  # unsaved Finding rows
+    update: dict = field(default_factory=dict)  # finding pk -> {field: new value}
+    gone: list = field(default_factory=list)  # finding pks no advisory supports any more
+    summary: dict = field(default_factory=dict)
+    total: int = 0
+    components: int = 0
+
+
+def _plan(sbom: Sbom, comps: list[Component], result: matching.ScanResult, existing: dict, advisory_pk: dict,
+          now, *, patch: bool) -> _Plan:
+    """Compare a match of ``comps`` with their stored findings (``existing``, keyed by component and
+    advisory pk): findings that persist keep their status and change only the values that moved."""
+    plan = _Plan(sbom=sbom, components=len(comps))
     by_ref = {c.ref: c for c in comps}
-    result = matcher.match(comps)
-    # Few distinct statuses change at once: one UPDATE per (status, reason), where bulk_update's
-    # CASE per row grows with the square of the rows.
-    changed = defaultdict(list)
     for c, res in zip(comps, result.components, strict=True):
         status, reason = res.status, res.reason[:300]
         if (c.status, c.status_reason) != (status, reason):
-            changed[(status, reason)].append(c.pk)
-    for (status, reason), pks in changed.items():
-        Component.objects.filter(pk__in=pks).update(status=status, status_reason=reason)
-
-    advisory_pk = dict(Advisory.objects.filter(osv_id__in={f.id for f in result.findings})
-                       .values_list("osv_id", "pk"))
-    rows = Finding.objects.filter(sbom=sbom)
-    existing = {(f.component_id, f.advisory_id): f for f in (rows if only is None else rows.filter(component__in=only))}
-    now = timezone.now()
-    keep, create, update = set(), [], {}
+            plan.statuses[c.pk] = (status, reason)
+    keep = set()
     for f in result.findings:
         component = by_ref.get(f.component_ref)
         advisory = advisory_pk.get(f.id)
         if component is None or advisory is None:
             continue
         key = (component.pk, advisory)
-        values = _finding_values(f)
         if key in keep:
             continue
         keep.add(key)
+        values = _finding_values(f)
         row = existing.get(key)
         if row is None:
-            create.append(Finding(owner_id=sbom.owner_id, sbom=sbom, component=component, advisory_id=advisory,
-                                  created=now, updated=now, **values))
+            plan.create.append(Finding(owner_id=sbom.owner_id, sbom=sbom, component=component, advisory_id=advisory,
+                                       created=now, updated=now, **values))
         else:
             changes = {k: v for k, v in values.items() if getattr(row, k) != v}
             if changes:
-                update[row.pk] = changes
-    gone = [f.pk for key, f in existing.items() if key not in keep]
-    if gone:
-        Finding.objects.filter(pk__in=gone).delete()
-    created = Finding.objects.bulk_create(create, batch_size=BATCH)
-    # Row by row, and only the fields that changed: a re-match after a feed change typically moves
-    # a few values (upgrade advice, fixed versions, KEV) of a few findings.
-    for pk, changes in update.items():
-        Finding.objects.filter(pk=pk).update(updated=now, **changes)
+                plan.update[row.pk] = changes
+    gone = [f for key, f in existing.items() if key not in keep]
+    plan.gone = [f.pk for f in gone]
+    plan.total = len(keep)
+    if patch:
+        kev = (sum(1 for f in plan.create if f.kev) - sum(1 for f in gone if f.kev)
+               + sum(1 if c["kev"] else -1 for c in plan.update.values() if "kev" in c))
+        plan.summary = _patched_summary(sbom.scan_summary, result, [c.status for c in comps],
+                                        findings=len(plan.create) - len(gone), kev=kev)
+    else:
+        plan.summary = result.summary
+    return plan
+
+
+def _apply(plans: list[_Plan], now) -> list[list[Finding]]:
+    """Write the plans of some SBOMs together, each kind of write batched over all of them: one
+    UPDATE per distinct component status and per distinct finding change (findings of one package
+    version move alike), where bulk_update's CASE per row grows with the square of the rows.
+    Returns the findings created, per plan."""
+    statuses = defaultdict(list)
+    for plan in plans:
+        for pk, status in plan.statuses.items():
+            statuses[status].append(pk)
+    for (status, reason), pks in statuses.items():
+        for i in range(0, len(pks), BATCH):
+            Component.objects.filter(pk__in=pks[i:i + BATCH]).update(status=status, status_reason=reason)
+    gone = [pk for plan in plans for pk in plan.gone]
+    for i in range(0, len(gone), BATCH):
+        Finding.objects.filter(pk__in=gone[i:i + BATCH]).delete()
+    created = Finding.objects.bulk_create([f for plan in plans for f in plan.create], batch_size=BATCH)
+    same_change = defaultdict(list)
+    for plan in plans:
+        for pk, changes in plan.update.items():
+            same_change[json.dumps(changes, sort_keys=True, default=str)].append((pk, changes))
+    for rows in same_change.values():
+        pks = [pk for pk, _ in rows]
+        for i in range(0, len(pks), BATCH):
+            Finding.objects.filter(pk__in=pks[i:i + BATCH]).update(updated=now, **rows[0][1])
+    for plan in plans:
+        Sbom.objects.filter(pk=plan.sbom.pk).update(scan_summary=plan.summary, matched_at=now)
+    per_plan, start = [], 0
+    for plan in plans:
+        per_plan.append(created[start:start + len(plan.create)])
+        start += len(plan.create)
+    return per_plan
+
+
+def _advisory_pks(osv_ids: set[str]) -> dict[str, int]:
+    ids, found = sorted(osv_ids), {}
+    for i in range(0, len(ids), BATCH):
+        found.update(Advisory.objects.filter(osv_id__in=ids[i:i + BATCH]).values_list("osv_id", "pk"))
+    return found
+
+
+def _match(sbom: Sbom, matcher: matching.Matcher, carry_from: Sbom | None = None) -> MatchOutcome:
+    """Match every component of ``sbom``; keep the status of findings that persist, add new ones,
+    drop the ones no advisory supports any more."""
+    comps = list(sbom.components.only(*_COMPONENT_FIELDS))
+    result = matcher.match(comps)
+    advisory_pk = _advisory_pks({f.id for f in result.findings})
+    existing = {(f.component_id, f.advisory_id): f for f in Finding.objects.filter(sbom=sbom).order_by()}
+    now = timezone.now()
+    plan = _plan(sbom, comps, result, existing, advisory_pk, now, patch=False)
+    [created] = _apply([plan], now)
     if carry_from is not None and created:
         _carry_over(carry_from, created)
-    if only is None:
-        summary = result.summary
-    else:
-        gone_kev = sum(1 for key, f in existing.items() if key not in keep and f.kev)
-        summary = _patched_summary(sbom.scan_summary, result, before, findings=len(create) - len(gone),
-                                   kev=sum(1 for f in create if f.kev) - gone_kev
-                                   + sum(1 if c["kev"] else -1 for c in update.values() if "kev" in c))
-    Sbom.objects.filter(pk=sbom.pk).update(scan_summary=summary, matched_at=now)
-    return MatchOutcome(total=len(keep), new=created, removed=len(gone))
+    return MatchOutcome(total=plan.total, new=created, removed=len(plan.gone), components=len(comps))
+
+
+def _match_touched(sboms: list[Sbom], matcher: matching.Matcher, only: dict[int, set[int]]) -> list[MatchOutcome]:
+    """Match only the ``only`` components of each SBOM, reading and writing for all the SBOMs at
+    once, and patch each SBOM's summary. An SBOM never matched whole is matched whole."""
+    whole = [sbom for sbom in sboms if not sbom.scan_summary]
+    outcomes = {sbom.pk: _match(sbom, matcher) for sbom in whole}
+    partial = [sbom for sbom in sboms if sbom.scan_summary]
+    pks = sorted(pk for sbom in partial for pk in only[sbom.pk])
+    comps, existing = defaultdict(list), defaultdict(dict)
+    for i in range(0, len(pks), BATCH):
+        for c in Component.objects.filter(pk__in=pks[i:i + BATCH]).only(*_COMPONENT_FIELDS).order_by("pk"):
+            comps[c.sbom_id].append(c)
+        for f in Finding.objects.filter(component_id__in=pks[i:i + BATCH]).order_by():
+            existing[f.sbom_id][(f.component_id, f.advisory_id)] = f
+    results = {sbom.pk: matcher.match(comps[sbom.pk]) for sbom in partial}
+    advisory_pk = _advisory_pks({f.id for result in results.values() for f in result.findings})
+    now = timezone.now()
+    plans = [_plan(sbom, comps[sbom.pk], results[sbom.pk], existing[sbom.pk], advisory_pk, now, patch=True)
+             for sbom in partial]
+    for plan, created in zip(plans, _apply(plans, now), strict=True):
+        outcomes[plan.sbom.pk] = MatchOutcome(total=plan.total, new=created, removed=len(plan.gone),
+                                              components=plan.components)
+    return [outcomes[sbom.pk] for sbom in sboms]
 
 
 def _patched_summary(summary: dict, result: matching.ScanResult, before: list[str], *, findings: int,
@@ -326,6 +400,7 @@ class RematchReport:
     sboms: list[int] = field(default_factory=list)
     new_findings: int = 0
     removed_findings: int = 0
+    components: int = 0  # matched again
     notified: list[str] = field(default_factory=list)
 
 
@@ -363,7 +438,7 @@ def sboms_touched(advisory_ids: Iterable[str]) -> set[int]:
         for adv in engine:
             touched |= {int(s) for s in portfolio.touched_by(adv)}
     touched |= set(Finding.objects.filter(advisory__osv_id__in=advisory_ids, sbom__is_current=True)
-                   .values_list("sbom_id", flat=True))
+                   .order_by().values_list("sbom_id", flat=True))
     return touched
 
 
@@ -382,7 +457,7 @@ def components_touched(advisory_ids: Iterable[str]) -> dict[int, set[int]]:
                 touched[int(sbom_id)].update(components[int(sbom_id)][purl])
     of_package = [pk for by_purl in components.values() for pks in by_purl.values() for pk in pks]
     for i in range(0, len(of_package), 5000):
-        for sbom_id, pk in Finding.objects.filter(component_id__in=of_package[i:i + 5000]).values_list(
+        for sbom_id, pk in Finding.objects.filter(component_id__in=of_package[i:i + 5000]).order_by().values_list(
                 "sbom_id", "component_id"):
             touched[sbom_id].add(pk)
     # A vulnerability's facts (aliases, CVSS, KEV, EPSS) are joined over its alias group, so the
@@ -390,7 +465,7 @@ def components_touched(advisory_ids: Iterable[str]) -> dict[int, set[int]]:
     names = AdvisoryAlias.objects.filter(advisory__osv_id__in=advisory_ids).values("alias")
     related = AdvisoryAlias.objects.filter(alias__in=names).values("advisory_id")
     for sbom_id, pk in Finding.objects.filter(Q(advisory__osv_id__in=advisory_ids) | Q(advisory_id__in=related),
-                                              sbom__is_current=True).values_list("sbom_id", "component_id"):
+                                              sbom__is_current=True).order_by().values_list("sbom_id", "component_id"):
         touched[sbom_id].add(pk)
     return dict(touched)
 
@@ -409,17 +484,27 @@ def _rematch(sbom_ids: list[int], progress: Progress, label: str,
     if not sbom_ids:
         return report
     matcher = queries.matcher()
-    owners = set()
-    for i, sbom in enumerate(Sbom.objects.filter(pk__in=sbom_ids).select_related("system", "owner"), start=1):
+    owners, done = set(), 0
+    sboms = list(Sbom.objects.filter(pk__in=sbom_ids).select_related("system", "owner").order_by("pk"))
+    # Touched components are read and written for a group of SBOMs at once; a whole re-match
+    # reads every component anyway, SBOM by SBOM. Each group is its own transaction, so a long
+    # re-match never holds the database for long.
+    step = _REMATCH_GROUP if only is not None else 1
+    for i in range(0, len(sboms), step):
+        group = sboms[i:i + step]
         with transaction.atomic():
-            outcome = _match(sbom, matcher, only=None if only is None else only[sbom.pk])
-        owners.add(sbom.owner_id)
-        report.new_findings += len(outcome.new)
-        report.removed_findings += outcome.removed
-        if outcome.new:
-            _notify_new_findings(sbom, outcome.new)
-            report.notified.append(f"{sbom.owner.slug}:{sbom.system.name}")
-        progress(label, i, len(sbom_ids))
+            outcomes = (_match_touched(group, matcher, only) if only is not None
+                        else [_match(sbom, matcher) for sbom in group])
+            for sbom, outcome in zip(group, outcomes, strict=True):
+                owners.add(sbom.owner_id)
+                report.new_findings += len(outcome.new)
+                report.removed_findings += outcome.removed
+                report.components += outcome.components
+                if outcome.new:
+                    _notify_new_findings(sbom, outcome.new)
+                    report.notified.append(f"{sbom.owner.slug}:{sbom.system.name}")
+        done += len(group)
+        progress(label, done, len(sboms))
     _snapshot(owners)
     return report
 
@@ -742,7 +827,7 @@ def _import_epss(file: Path, report: FeedReport, progress: Progress) -> set[str]
 
 def _sboms_with_cves(cves: set[str]) -> set[int]:
     """Current SBOMs holding findings of vulnerabilities whose KEV or EPSS data changed."""
-    rows = Finding.objects.filter(sbom__is_current=True)
+    rows = Finding.objects.filter(sbom__is_current=True).order_by()
     if len(cves) > 5000:  # a daily EPSS file changes nearly every score: re-rank every finding
         return set(rows.values_list("sbom_id", flat=True).distinct())
     return set(rows.filter(advisory__alias_rows__alias__in=sorted(cves)).values_list("sbom_id", flat=True).distinct())

@@ -226,7 +226,7 @@ def component_usage(user, query: str, *, current_only: bool = True) -> list[dict
     usage: dict = defaultdict(lambda: defaultdict(dict))
     open_findings = Counter(
         Finding.objects.filter(component__in=rows.values("pk")).exclude(status__in=CLOSED_STATUSES)
-        .values_list("component_id", flat=True))
+        .order_by().values_list("component_id", flat=True))
     for c in rows.values("pk", "ecosystem", "package", "name", "version", "sbom_id", "sbom__system_id",
                          "sbom__system__name", "sbom__owner__name")[:5000]:
         key = (c["ecosystem"], c["package"] or c["name"])
@@ -251,7 +251,7 @@ def dependency_tree(sbom: Sbom, *, max_nodes: int = 2000) -> list[dict]:
     A component reached twice is shown once with ``repeated``; cycles are cut the same way.
     """
     comps = {c["pk"]: c for c in sbom.components.values("pk", "ref", "name", "version", "purl", "status")}
-    counts = Counter(Finding.objects.filter(sbom=sbom).exclude(status__in=CLOSED_STATUSES)
+    counts = Counter(Finding.objects.filter(sbom=sbom).exclude(status__in=CLOSED_STATUSES).order_by()
                      .values_list("component_id", flat=True))
     children = defaultdict(list)
     has_parent = set()
