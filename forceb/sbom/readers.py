@@ -818,10 +818,9 @@ def _read_spdx_tagvalue(text: str) -> Sbom:
     from ply import yacc
     from spdx_tools.spdx.model import ActorType, SpdxNoAssertion, SpdxNone
     from spdx_tools.spdx.parser.tagvalue.lexer import SPDXLexer
-    from spdx_tools.spdx.parser.tagvalue.parser import Parser
 
     _cache_licensing()
-    parser = Parser(write_tables=False, debug=False, errorlog=yacc.NullLogger())
+    parser = _lenient_tagvalue_parser()(write_tables=False, debug=False, errorlog=yacc.NullLogger())
     try:
         parser.yacc.parse(text, lexer=parser.lex)
         parser.construct_current_element()
@@ -885,6 +884,35 @@ def _read_spdx_tagvalue(text: str) -> Sbom:
         "created": created,
     }
     return _spdx_finish(b, spec, "tag-value", info, roots)
+
+
+@lru_cache(maxsize=1)
+def _lenient_tagvalue_parser() -> type:
+    """spdx_tools' tag-value parser whose packages survive a bad line.
+
+    The library drops a whole package when one of its lines does not match the grammar (a
+    ``PackageVersion: NOASSERTION``, a checksum it cannot read) or when ``PackageDownloadLocation``
+    is missing, as Trivy's tag-value output leaves it: the component then vanishes from the SBOM.
+    Here the package is built from the lines that did parse, and each line left out is a warning.
+    """
+    from spdx_tools.spdx.model import Package, SpdxNoAssertion
+    from spdx_tools.spdx.parser.logger import Logger
+    from spdx_tools.spdx.parser.tagvalue.parser import Parser
+
+    class LenientParser(Parser):
+        def construct_current_element(self) -> None:
+            element = self.current_element
+            if element.get("class") is Package:
+                # the platform does not keep the download location; its absence is no reason to lose the package
+                element.setdefault("download_location", SpdxNoAssertion())
+                logger = element.get("logger")
+                if logger is not None and logger.has_messages():
+                    name = element.get("spdx_id") or element.get("name") or "?"
+                    self.logger.extend(f"package {name}: {m}; read without that line" for m in logger.get_messages())
+                    element["logger"] = Logger()
+            super().construct_current_element()
+
+    return LenientParser
 
 
 @lru_cache(maxsize=1)
