@@ -636,7 +636,14 @@ def _xml_components(elements: Iterable[Element], where: str, b: _Builder) -> Non
 # --------------------------------------------------------------------------------------------
 # SPDX (JSON and tag-value share the relationship rules)
 
-_SPDX_EDGE_FORWARD = {"DEPENDS_ON": "depends_on", "CONTAINS": "contains", "HAS_PREREQUISITE": "prerequisite"}
+# A links B (SPDX 2.3 §11.1): the binary needs the library, a dependency as real as DEPENDS_ON.
+_SPDX_EDGE_FORWARD = {
+    "DEPENDS_ON": "depends_on",
+    "CONTAINS": "contains",
+    "HAS_PREREQUISITE": "prerequisite",
+    "STATIC_LINK": "static_link",
+    "DYNAMIC_LINK": "dynamic_link",
+}
 _SPDX_EDGE_REVERSE = {
     "DEPENDENCY_OF": "depends_on",
     "CONTAINED_BY": "contains",
@@ -727,6 +734,14 @@ def _spdx_external_ref(refs: Iterable[tuple[str, str]]) -> tuple[str | None, str
     return purl, cpe
 
 
+def _spdx_version(raw: Any) -> Any:
+    """versionInfo has no NOASSERTION in the spec, yet generators write it for "unknown"; as a
+    version it would be matched against advisories' ranges."""
+    if isinstance(raw, str) and raw.strip().upper() in ("NOASSERTION", "NONE"):
+        return None
+    return raw
+
+
 def _spdx_license(*values: Any) -> tuple[str, ...]:
     out = []
     for v in values:
@@ -773,7 +788,7 @@ def _read_spdx_json(doc: dict[str, Any]) -> Sbom:
             pw,
             spdx_id,
             pkg.get("name"),
-            pkg.get("versionInfo"),
+            _spdx_version(pkg.get("versionInfo")),
             purl,
             type=pkg.get("primaryPackagePurpose") if isinstance(pkg.get("primaryPackagePurpose"), str) else None,
             licenses=_spdx_license(pkg.get("licenseConcluded"), pkg.get("licenseDeclared")),
@@ -986,7 +1001,8 @@ def _per_component(name: str, sbom: Sbom, has: Any) -> NtiaElement:
 def check_ntia(sbom: Sbom) -> NtiaReport:
     """Check the NTIA minimum elements (2021): supplier, component name, version, other unique
     identifiers (purl or CPE), dependency relationship, author of the SBOM data, timestamp."""
-    deps = [d for d in sbom.dependencies if d.kind in ("depends_on", "contains") or d.kind in _SPDX_EDGE_REVERSE.values()]
+    kinds = {"depends_on", *_SPDX_EDGE_FORWARD.values(), *_SPDX_EDGE_REVERSE.values()}
+    deps = [d for d in sbom.dependencies if d.kind in kinds]
     with_edges = {d.ref for d in deps}
     if deps:
         roots_ok = not sbom.root_refs or any(r in with_edges for r in sbom.root_refs)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from forceb.sbom.readers import read_sbom
+import json
+
+from forceb.sbom.readers import check_ntia, read_sbom
 
 TV_HEAD = """SPDXVersion: SPDX-2.3
 DataLicense: CC0-1.0
@@ -57,3 +59,53 @@ Relationship: SPDXRef-left DEPENDS_ON SPDXRef-right
     assert [(d.ref, d.depends_on) for d in s.dependencies] == [("SPDXRef-left", "SPDXRef-right")]
     assert any("SPDXRef-left" in w and "PackageVersion" in w and "Line: 11" in w for w in s.warnings)
     assert any("SPDXRef-right" in w and "PackageChecksum" in w for w in s.warnings)
+
+
+def spdx_json(packages: list[dict], relationships: list[dict], **extra) -> str:
+    doc = {
+        "spdxVersion": "SPDX-2.3",
+        "dataLicense": "CC0-1.0",
+        "SPDXID": "SPDXRef-DOCUMENT",
+        "name": "constructs",
+        "documentNamespace": "https://example.org/constructs-json",
+        "creationInfo": {"created": "2025-03-01T10:00:00Z", "creators": ["Tool: hand"]},
+        "packages": packages,
+        "relationships": relationships,
+        **extra,
+    }
+    return json.dumps(doc)
+
+
+def pkg(spdx_id: str, name: str, version: str | None = None, purl: str | None = None, **extra) -> dict:
+    out = {"SPDXID": spdx_id, "name": name, "downloadLocation": "NOASSERTION", **extra}
+    if version is not None:
+        out["versionInfo"] = version
+    if purl:
+        out["externalRefs"] = [
+            {"referenceCategory": "PACKAGE_MANAGER", "referenceType": "purl", "referenceLocator": purl}
+        ]
+    return out
+
+
+def rel(a: str, kind: str, b: str) -> dict:
+    return {"spdxElementId": a, "relationshipType": kind, "relatedSpdxElement": b}
+
+
+def test_spdx_static_and_dynamic_links_are_dependencies():
+    s = read_sbom(spdx_json(
+        [pkg("SPDXRef-app", "app", "1"), pkg("SPDXRef-libc", "libc", "2.36"), pkg("SPDXRef-zstd", "zstd", "1.5")],
+        [rel("SPDXRef-DOCUMENT", "DESCRIBES", "SPDXRef-app"),
+         rel("SPDXRef-app", "DYNAMIC_LINK", "SPDXRef-libc"),
+         rel("SPDXRef-app", "STATIC_LINK", "SPDXRef-zstd"),
+         rel("SPDXRef-app", "GENERATED_FROM", "SPDXRef-zstd")],
+    ))
+    assert {(d.ref, d.depends_on, d.kind) for d in s.dependencies} == {
+        ("SPDXRef-app", "SPDXRef-libc", "dynamic_link"),
+        ("SPDXRef-app", "SPDXRef-zstd", "static_link"),
+    }
+    assert check_ntia(s).as_dict()["elements"]["dependency relationship"]["ok"]
+
+
+def test_spdx_noassertion_version_is_no_version():
+    s = read_sbom(spdx_json([pkg("SPDXRef-a", "a", "NOASSERTION", "pkg:npm/a"), pkg("SPDXRef-b", "b", "0.9")], []))
+    assert {c.ref: c.version for c in s.components} == {"SPDXRef-a": None, "SPDXRef-b": "0.9"}
