@@ -388,7 +388,8 @@ def _cdx_components(raw: Any, where: str, b: _Builder) -> None:
             type=comp.get("type") if isinstance(comp.get("type"), str) else None,
             licenses=_cdx_licenses(comp.get("licenses"), f"{cw}/licenses", b),
             hashes=_cdx_hashes(comp.get("hashes"), f"{cw}/hashes", b),
-            supplier=_entity_name(comp.get("supplier")) or _entity_name(comp.get("publisher")),
+            supplier=_entity_name(comp.get("supplier")) or _entity_name(comp.get("manufacturer"))
+            or _entity_name(comp.get("publisher")),
             author=author,
             cpe=comp.get("cpe") if isinstance(comp.get("cpe"), str) else None,
         )
@@ -538,11 +539,13 @@ def parse_xml(data: bytes, max_depth: int = MAX_DEPTH) -> Element:
 def _read_xml(data: bytes, max_depth: int) -> Sbom:
     root = parse_xml(data, max_depth)
     ns = root.tag[1:].split("}", 1)[0] if root.tag.startswith("{") else ""
-    if _local(root.tag) != "bom" or "cyclonedx.org/schema/bom" not in ns:
+    # a <bom> with no namespace at all is CycloneDX written by hand or by a careless generator:
+    # read like JSON without specVersion (with a warning), while a <bom> of another namespace is refused
+    if _local(root.tag) != "bom" or (ns and "cyclonedx.org/schema/bom" not in ns):
         if "spdx" in ns.lower() or _local(root.tag) == "RDF":
             raise SbomError("SPDX RDF/XML is not supported; use SPDX JSON or tag-value", f"element {_local(root.tag)}")
         raise SbomError("XML root is not a CycloneDX <bom> element", f"element {_local(root.tag)}")
-    spec = ns.rsplit("/", 1)[-1]
+    spec = ns.rsplit("/", 1)[-1] if re.fullmatch(r".*/\d+(\.\d+)*", ns) else ""
     b = _Builder()
     _spec_warning("CycloneDX", spec, CDX_SUPPORTED, b, "/bom/@xmlns")
     meta = _child(root, "metadata")
@@ -568,8 +571,9 @@ def _read_xml(data: bytes, max_depth: int) -> Sbom:
         tools_el = _child(meta, "tools")
         for t in _children(tools_el, "tool"):
             tools.append(" ".join(x for x in (_text(t, "vendor"), _text(t, "name"), _text(t, "version")) if x))
-        for t in _children(_child(tools_el, "components") if tools_el is not None else None, "component"):
-            tools.append(" ".join(x for x in (_text(t, "name"), _text(t, "version")) if x))
+        for kind in ("components", "services"):  # 1.5 form
+            for t in _children(_child(tools_el, kind) if tools_el is not None else None, kind[:-1]):
+                tools.append(" ".join(x for x in (_text(t, "name"), _text(t, "version")) if x))
         for tag in ("supplier", "manufacturer", "manufacture"):
             el = _child(meta, tag)
             if el is not None and _text(el, "name"):
@@ -613,8 +617,11 @@ def _xml_components(elements: Iterable[Element], where: str, b: _Builder) -> Non
             for h in _children(_child(comp, "hashes"), "hash")
             if h.get("alg") and (h.text or "").strip()
         )
-        supplier_el = _child(comp, "supplier")
-        supplier = _text(supplier_el, "name") if supplier_el is not None else None
+        supplier = next((n for tag in ("supplier", "manufacturer") if (n := _text(_child(comp, tag), "name"))), None)
+        # 1.6 deprecates <author> for <authors><author><name>, as the JSON reader already reads
+        author = _text(comp, "author") or next(
+            (n for a in _children(_child(comp, "authors"), "author") if (n := _text(a, "name"))), None
+        )
         b.add(
             cw,
             comp.get("bom-ref"),
@@ -625,7 +632,7 @@ def _xml_components(elements: Iterable[Element], where: str, b: _Builder) -> Non
             licenses=tuple(licenses),
             hashes=hashes,
             supplier=supplier or _text(comp, "publisher"),
-            author=_text(comp, "author"),
+            author=author,
             cpe=_text(comp, "cpe"),
         )
         nested = _child(comp, "components")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
-from forceb.sbom.readers import check_ntia, read_sbom
+import pytest
+
+from forceb.sbom.readers import SbomError, check_ntia, read_sbom
 
 TV_HEAD = """SPDXVersion: SPDX-2.3
 DataLicense: CC0-1.0
@@ -109,3 +111,55 @@ def test_spdx_static_and_dynamic_links_are_dependencies():
 def test_spdx_noassertion_version_is_no_version():
     s = read_sbom(spdx_json([pkg("SPDXRef-a", "a", "NOASSERTION", "pkg:npm/a"), pkg("SPDXRef-b", "b", "0.9")], []))
     assert {c.ref: c.version for c in s.components} == {"SPDXRef-a": None, "SPDXRef-b": "0.9"}
+
+
+CDX_XML = """<?xml version="1.0" encoding="UTF-8"?>
+<bom xmlns="http://cyclonedx.org/schema/bom/1.6" version="1">
+  <metadata>
+    <tools>
+      <components><component type="application"><name>builder</name><version>3.1</version></component></components>
+      <services><service><name>scan-service</name></service></services>
+    </tools>
+  </metadata>
+  <components>
+    <component type="library" bom-ref="lib">
+      <name>lib</name>
+      <version>0.4</version>
+      <authors><author><name>Jane Roe</name></author></authors>
+      <manufacturer><name>Lib Makers</name></manufacturer>
+    </component>
+  </components>
+</bom>"""
+
+
+def test_cyclonedx_16_xml_authors_manufacturer_and_tool_services():
+    s = read_sbom(CDX_XML)
+    (lib,) = s.components
+    assert (lib.author, lib.supplier) == ("Jane Roe", "Lib Makers")
+    assert s.tools == ("builder 3.1", "scan-service")
+
+
+def test_cyclonedx_16_json_manufacturer_is_the_supplier_when_none_is_named():
+    s = read_sbom(json.dumps({
+        "bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
+        "components": [
+            {"type": "library", "name": "made", "version": "1", "manufacturer": {"name": "Maker Ltd"}},
+            {"type": "library", "name": "both", "version": "1", "manufacturer": {"name": "Maker Ltd"},
+             "supplier": {"name": "Reseller"}},
+        ],
+    }))
+    assert {c.name: c.supplier for c in s.components} == {"made": "Maker Ltd", "both": "Reseller"}
+
+
+def test_cyclonedx_xml_without_namespace_is_read_with_a_warning():
+    s = read_sbom('<bom version="1"><components><component type="library"><name>bare</name>'
+                  "<version>2</version></component></components></bom>")
+    assert [(c.name, c.version) for c in s.components] == [("bare", "2")]
+    assert s.spec_version == ""
+    assert any("without a spec version" in w for w in s.warnings)
+
+
+def test_xml_bom_of_another_namespace_is_refused():
+    with pytest.raises(SbomError, match="not a CycloneDX <bom>") as exc:
+        read_sbom('<bom xmlns="urn:example:other"><components/></bom>')
+    assert exc.value.where == "element bom"
