@@ -16,12 +16,13 @@ Also here: :func:`check_ntia` (NTIA minimum elements) and :func:`diff` between t
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -256,6 +257,8 @@ def detect_format(data: bytes) -> tuple[str, str]:
     ``("json", "json")`` then.
     """
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not head and not data[4096:].strip():
+        raise SbomError("the document is empty", "byte 0")
     if head[:1] in (b"{", b"["):
         return "json", "json"
     if head[:1] == b"<":
@@ -290,12 +293,41 @@ def read_sbom(data: bytes | str, *, max_bytes: int = MAX_BYTES, max_depth: int =
         data = data.encode("utf-8")
     if len(data) > max_bytes:
         raise SbomError(f"document is {len(data)} bytes, more than the limit of {max_bytes}")
-    fmt, encoding = detect_format(data)
+    utf8, unicode_form = _as_utf8(data)
+    fmt, encoding = detect_format(utf8)
     if encoding == "json":
-        return _read_json(data, max_depth)
-    if encoding == "xml":
-        return _read_xml(data, max_depth)
-    return _read_spdx_tagvalue(_text_of(data))
+        sbom = _read_json(utf8, max_depth)
+    elif encoding == "xml":
+        sbom = _read_xml(data, max_depth)  # expat reads a UTF-16 document itself, by its byte order mark
+    else:
+        sbom = _read_spdx_tagvalue(_text_of(utf8))
+    if unicode_form:
+        note = f"document is {unicode_form} (with a byte order mark), not UTF-8; read as {unicode_form}"
+        sbom = replace(sbom, warnings=(note, *sbom.warnings))
+    return sbom
+
+
+_UNICODE_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),  # before UTF-16 LE, whose mark begins the same way
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
+
+def _as_utf8(data: bytes) -> tuple[bytes, str | None]:
+    """``data`` as UTF-8, and the Unicode form it came in when its byte order mark names another.
+
+    Windows PowerShell 5 writes a redirected ``syft ... > sbom.json`` as UTF-16 with a byte order
+    mark, so such files are common; without a mark, the text is taken to be UTF-8."""
+    for bom, form in _UNICODE_BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(form.lower()).encode("utf-8"), form
+            except UnicodeDecodeError as exc:
+                raise SbomError(f"not {form} text although it starts with a {form} byte order mark ({exc.reason})",
+                                f"byte {exc.start}") from exc
+    return data, None
 
 
 def _read_json(data: bytes, max_depth: int) -> Sbom:
@@ -544,6 +576,8 @@ def _read_xml(data: bytes, max_depth: int) -> Sbom:
     if _local(root.tag) != "bom" or (ns and "cyclonedx.org/schema/bom" not in ns):
         if "spdx" in ns.lower() or _local(root.tag) == "RDF":
             raise SbomError("SPDX RDF/XML is not supported; use SPDX JSON or tag-value", f"element {_local(root.tag)}")
+        if _child(root, "spdxVersion") is not None:
+            raise SbomError("SPDX XML is not supported; use SPDX JSON or tag-value", f"element {_local(root.tag)}")
         raise SbomError("XML root is not a CycloneDX <bom> element", f"element {_local(root.tag)}")
     spec = ns.rsplit("/", 1)[-1] if re.fullmatch(r".*/\d+(\.\d+)*", ns) else ""
     b = _Builder()
@@ -843,6 +877,9 @@ def _read_spdx_tagvalue(text: str) -> Sbom:
 
     _cache_licensing()
     parser = _lenient_tagvalue_parser()(write_tables=False, debug=False, errorlog=yacc.NullLogger())
+    # universal newlines, as spdx_tools' own file reader opens the file: with CRLF line endings the
+    # grammar takes the carriage return into each value and refuses licences, dates and relationships
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     try:
         parser.yacc.parse(text, lexer=parser.lex)
         parser.construct_current_element()
@@ -917,11 +954,25 @@ def _lenient_tagvalue_parser() -> type:
     is missing, as Trivy's tag-value output leaves it: the component then vanishes from the SBOM.
     Here the package is built from the lines that did parse, and each line left out is a warning.
     """
-    from spdx_tools.spdx.model import Package, SpdxNoAssertion
+    from spdx_tools.spdx.model import Package, Relationship, SpdxNoAssertion
     from spdx_tools.spdx.parser.logger import Logger
     from spdx_tools.spdx.parser.tagvalue.parser import Parser
 
     class LenientParser(Parser):
+        def p_current_element_error(self, p: Any) -> None:
+            # The library's recovery looks the tag up in a table Relationship is missing from, and a
+            # KeyError ends the whole parse (a "Relationship:" line with no value, or with a stray
+            # carriage return): the bad relationship is dropped here with a warning instead.
+            if p[1] == "Relationship":
+                self.initialize_new_current_element(Relationship)
+                self.current_element["logger"].append(
+                    f"Error while parsing Relationship: Token did not match specified grammar rule. Line: {p.lineno(1)}"
+                )
+                return
+            super().p_current_element_error(p)
+
+        p_current_element_error.__doc__ = Parser.p_current_element_error.__doc__  # ply reads the rule from it
+
         def construct_current_element(self) -> None:
             element = self.current_element
             if element.get("class") is Package:

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from forceb.sbom import readers
 from forceb.sbom.readers import SbomError, check_ntia, read_sbom
 
 TV_HEAD = """SPDXVersion: SPDX-2.3
@@ -163,3 +164,71 @@ def test_xml_bom_of_another_namespace_is_refused():
     with pytest.raises(SbomError, match="not a CycloneDX <bom>") as exc:
         read_sbom('<bom xmlns="urn:example:other"><components/></bom>')
     assert exc.value.where == "element bom"
+
+
+TV_TWO_PACKAGES = TV_HEAD + """
+PackageName: core
+SPDXID: SPDXRef-core
+PackageVersion: 5.0
+PackageDownloadLocation: NOASSERTION
+PackageLicenseDeclared: Apache-2.0
+ExternalRef: PACKAGE-MANAGER purl pkg:maven/org.example/core@5.0
+
+PackageName: util
+SPDXID: SPDXRef-util
+PackageVersion: 1.2
+PackageDownloadLocation: NOASSERTION
+
+Relationship: SPDXRef-DOCUMENT DESCRIBES SPDXRef-core
+Relationship: SPDXRef-core DEPENDS_ON SPDXRef-util
+"""
+
+
+def test_tagvalue_with_windows_line_endings_reads_as_with_unix_ones():
+    unix = read_sbom(TV_TWO_PACKAGES)
+    windows = read_sbom(TV_TWO_PACKAGES.replace("\n", "\r\n").encode())
+    assert windows.components == unix.components
+    assert windows.components[0].licenses == ("Apache-2.0",)
+    assert windows.dependencies == unix.dependencies == (
+        readers.Dependency("SPDXRef-core", "SPDXRef-util", "depends_on"),
+    )
+    assert windows.timestamp == unix.timestamp is not None
+    assert windows.warnings == unix.warnings == ()
+
+
+@pytest.mark.parametrize("bad", ["Relationship:", "Relationship: <text>no ids</text>"])
+def test_tagvalue_relationship_line_without_ids_is_a_warning_not_a_crash(bad):
+    s = read_sbom(TV_TWO_PACKAGES + bad + "\n")
+    assert {c.ref for c in s.components} == {"SPDXRef-core", "SPDXRef-util"}
+    assert len(s.dependencies) == 1
+    assert any("Relationship" in w and "Line: 23" in w for w in s.warnings)
+
+
+def test_utf16_documents_with_a_byte_order_mark_are_read():
+    doc = json.dumps({"bomFormat": "CycloneDX", "specVersion": "1.5",
+                      "components": [{"type": "library", "name": "wide", "version": "1", "purl": "pkg:pypi/wide@1"}]})
+    for raw in (doc.encode("utf-16"), doc.encode("utf-16-be").join([b"\xfe\xff", b""])):
+        s = read_sbom(raw)
+        assert [c.purl for c in s.components] == ["pkg:pypi/wide@1"]
+        assert s.warnings[0].startswith("document is UTF-16")
+    tv = read_sbom(TV_TWO_PACKAGES.replace("\n", "\r\n").encode("utf-16"))
+    assert len(tv.components) == 2 and len(tv.dependencies) == 1
+    xml = read_sbom(CDX_XML.replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16"))
+    assert [c.name for c in xml.components] == ["lib"]
+
+
+@pytest.mark.parametrize(("raw", "problem"), [
+    (b"", "the document is empty"),
+    (b"  \r\n", "the document is empty"),
+    (b"\xff\xfe{\x00\x00\xd8", "not UTF-16 text"),
+])
+def test_empty_or_broken_unicode_is_refused_by_name(raw, problem):
+    with pytest.raises(SbomError, match=problem) as exc:
+        read_sbom(raw)
+    assert exc.value.where.startswith("byte")
+
+
+def test_spdx_xml_is_refused_as_spdx():
+    with pytest.raises(SbomError, match="SPDX XML is not supported") as exc:
+        read_sbom("<Document><SPDXID>SPDXRef-DOCUMENT</SPDXID><spdxVersion>SPDX-2.3</spdxVersion></Document>")
+    assert exc.value.where == "element Document"
