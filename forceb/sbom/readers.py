@@ -892,7 +892,10 @@ def _read_spdx_tagvalue(text: str) -> Sbom:
     ci_logger = info_raw.get("logger")
     if ci_logger is not None:
         for msg in ci_logger.get_messages():
-            b.warn("tag-value creation info", str(msg))
+            # the grammar wants whole seconds; a Created it refuses is read again below, and warned
+            # about there only if it is no time at all
+            if not str(msg).startswith("Error while parsing Created:"):
+                b.warn("tag-value creation info", str(msg))
     spec = str(info_raw.get("spdx_version") or "")
     if not spec:
         raise SbomError("SPDXVersion tag missing or unreadable", "line 1")

@@ -232,3 +232,11 @@ def test_spdx_xml_is_refused_as_spdx():
     with pytest.raises(SbomError, match="SPDX XML is not supported") as exc:
         read_sbom("<Document><SPDXID>SPDXRef-DOCUMENT</SPDXID><spdxVersion>SPDX-2.3</spdxVersion></Document>")
     assert exc.value.where == "element Document"
+
+
+def test_tagvalue_created_with_fractions_of_a_second_is_read_without_a_warning():
+    s = read_sbom(TV_TWO_PACKAGES.replace("Created: 2025-03-01T10:00:00Z", "Created: 2025-03-01T10:00:00.123456Z"))
+    assert s.timestamp is not None and s.timestamp.microsecond == 123456
+    assert s.warnings == ()
+    bad = read_sbom(TV_TWO_PACKAGES.replace("Created: 2025-03-01T10:00:00Z", "Created: yesterday"))
+    assert bad.timestamp is None and any("'yesterday' is not ISO 8601" in w for w in bad.warnings)
