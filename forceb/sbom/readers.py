@@ -346,11 +346,25 @@ def _read_json(data: bytes, max_depth: int) -> Sbom:
         return _read_cdx_json(doc)
     if "spdxVersion" in doc:
         return _read_spdx_json(doc)
+    if list(doc) == ["sbom"] and isinstance(doc["sbom"], dict) and "spdxVersion" in doc["sbom"]:
+        return _github_api_answer(doc["sbom"])
     if "@context" in doc and "spdx" in json.dumps(doc.get("@context"))[:500].lower():
         raise SbomError("SPDX 3.0 (JSON-LD) is not supported; use SPDX 2.2/2.3", "/@context")
     if "bomFormat" in doc:
         raise SbomError(f"bomFormat {doc['bomFormat']!r} is not 'CycloneDX'", "/bomFormat")
     raise SbomError("JSON object is neither CycloneDX (bomFormat/specVersion) nor SPDX (spdxVersion)", "/")
+
+
+def _github_api_answer(inner: dict[str, Any]) -> Sbom:
+    """GitHub's REST API (``/repos/{owner}/{repo}/dependency-graph/sbom``, what ``gh api`` saves)
+    answers with the SPDX document wrapped as ``{"sbom": {...}}``; places are named in the file."""
+    try:
+        sbom = _read_spdx_json(inner)
+    except SbomError as exc:
+        raise SbomError(exc.problem, f"/sbom{exc.where}" if exc.where.startswith("/") else exc.where) from exc
+    warnings = tuple(f"/sbom{w}" if w.startswith("/") else w for w in sbom.warnings)
+    note = "/sbom: SPDX document inside GitHub's REST API answer; read as the document"
+    return replace(sbom, warnings=(note, *warnings))
 
 
 # --------------------------------------------------------------------------------------------

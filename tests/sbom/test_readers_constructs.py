@@ -240,3 +240,22 @@ def test_tagvalue_created_with_fractions_of_a_second_is_read_without_a_warning()
     assert s.warnings == ()
     bad = read_sbom(TV_TWO_PACKAGES.replace("Created: 2025-03-01T10:00:00Z", "Created: yesterday"))
     assert bad.timestamp is None and any("'yesterday' is not ISO 8601" in w for w in bad.warnings)
+
+
+def test_github_rest_api_answer_is_read_as_the_spdx_document_inside():
+    inner = json.loads(spdx_json(
+        [pkg("SPDXRef-repo", "acme/web", "main", "pkg:github/acme/web@main"),
+         pkg("SPDXRef-npm-left-pad", "npm:left-pad", "1.3.0", "pkg:npm/left-pad@1.3.0"),
+         {"SPDXID": "SPDXRef-nameless", "downloadLocation": "NOASSERTION"}],
+        [rel("SPDXRef-DOCUMENT", "DESCRIBES", "SPDXRef-repo"),
+         rel("SPDXRef-repo", "DEPENDS_ON", "SPDXRef-npm-left-pad")],
+    ))
+    s = read_sbom(json.dumps({"sbom": inner}))
+    assert s.format == "SPDX" and s.root_refs == ("SPDXRef-repo",)
+    assert [c.purl for c in s.components] == ["pkg:github/acme/web@main", "pkg:npm/left-pad@1.3.0"]
+    assert [(d.ref, d.depends_on) for d in s.dependencies] == [("SPDXRef-repo", "SPDXRef-npm-left-pad")]
+    assert "/sbom/packages/2: component without a name; skipped" in s.warnings
+    inner["packages"] = {}
+    with pytest.raises(SbomError, match="'packages' must be a list") as exc:
+        read_sbom(json.dumps({"sbom": inner}))
+    assert exc.value.where == "/sbom/packages"
