@@ -606,10 +606,14 @@ def _read_xml(data: bytes, max_depth: int) -> Sbom:
     comps = _child(root, "components")
     if comps is not None:
         _xml_components(list(_children(comps, "component")), "/bom/components/component", b)
-    for i, dep in enumerate(_children(_child(root, "dependencies"), "dependency")):
-        ref = dep.get("ref")
+    # the XSD's dependencyType nests: a <dependency> inside a <dependency> may list its own
+    # dependencies in turn, a tree written inline (depth is already bounded by parse_xml)
+    pending = [(dep, f"/bom/dependencies/dependency[{i}]")
+               for i, dep in enumerate(_children(_child(root, "dependencies"), "dependency"))]
+    for dep, where in pending:  # grows while read: the outer list in document order, then the nested ones
         for j, target in enumerate(_children(dep, "dependency")):
-            b.edge(ref, target.get("ref"), "depends_on", f"/bom/dependencies/dependency[{i}]/dependency[{j}]")
+            b.edge(dep.get("ref"), target.get("ref"), "depends_on", f"{where}/dependency[{j}]")
+            pending.append((target, f"{where}/dependency[{j}]"))
     authors: list[str] = []
     tools: list[str] = []
     supplier = None

@@ -259,3 +259,24 @@ def test_github_rest_api_answer_is_read_as_the_spdx_document_inside():
     with pytest.raises(SbomError, match="'packages' must be a list") as exc:
         read_sbom(json.dumps({"sbom": inner}))
     assert exc.value.where == "/sbom/packages"
+
+
+def test_cyclonedx_xml_dependencies_nested_inline_are_all_kept():
+    s = read_sbom("""<bom xmlns="http://cyclonedx.org/schema/bom/1.5" version="1">
+  <components>
+    <component type="application" bom-ref="app"><name>app</name></component>
+    <component type="library" bom-ref="web"><name>web</name></component>
+    <component type="library" bom-ref="codec"><name>codec</name></component>
+    <component type="library" bom-ref="log"><name>log</name></component>
+  </components>
+  <dependencies>
+    <dependency ref="app">
+      <dependency ref="web"><dependency ref="codec"><dependency ref="log"/></dependency></dependency>
+      <dependency ref="log"/>
+    </dependency>
+  </dependencies>
+</bom>""")
+    assert sorted((d.ref, d.depends_on) for d in s.dependencies) == [
+        ("app", "log"), ("app", "web"), ("codec", "log"), ("web", "codec"),
+    ]
+    assert s.warnings == ()
