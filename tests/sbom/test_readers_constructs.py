@@ -280,3 +280,33 @@ def test_cyclonedx_xml_dependencies_nested_inline_are_all_kept():
         ("app", "log"), ("app", "web"), ("codec", "log"), ("web", "codec"),
     ]
     assert s.warnings == ()
+
+
+def test_tagvalue_reference_categories_multiline_text_and_other_documents():
+    s = read_sbom(TV_HEAD + """DocumentComment: <text>First line.
+Second line: a colon inside text is no tag.
+</text>
+
+PackageName: one
+SPDXID: SPDXRef-one
+PackageVersion: 1
+PackageDownloadLocation: NOASSERTION
+PackageDescription: <text>several
+lines</text>
+ExternalRef: PACKAGE_MANAGER purl pkg:golang/example.org/one@v1.0.0#cmd/tool
+
+PackageName: two
+SPDXID: SPDXRef-two
+PackageVersion: 2
+PackageDownloadLocation: NOASSERTION
+ExternalRef: PACKAGE-MANAGER purl pkg:maven/org.example/two@2?type=pom&classifier=dist
+
+Relationship: SPDXRef-one DEPENDS_ON SPDXRef-two
+Relationship: SPDXRef-one DEPENDS_ON DocumentRef-base:SPDXRef-three
+""")
+    assert [c.purl for c in s.components] == [
+        "pkg:golang/example.org/one@v1.0.0#cmd/tool",
+        "pkg:maven/org.example/two@2?classifier=dist&type=pom",
+    ]
+    assert [(d.ref, d.depends_on) for d in s.dependencies] == [("SPDXRef-one", "SPDXRef-two")]
+    assert s.warnings == ("relationships: 1 dependency relationships name files or unknown elements; not kept",)
