@@ -347,7 +347,16 @@ def _read_json(data: bytes, max_depth: int) -> Sbom:
     if "spdxVersion" in doc:
         return _read_spdx_json(doc)
     if list(doc) == ["sbom"] and isinstance(doc["sbom"], dict) and "spdxVersion" in doc["sbom"]:
-        return _github_api_answer(doc["sbom"])
+        # GitHub's REST API (/repos/{owner}/{repo}/dependency-graph/sbom, what `gh api` saves)
+        return _read_inside(doc["sbom"], "/sbom", "SPDX document inside GitHub's REST API answer")
+    if "in-toto.io/Statement" in str(doc.get("_type")) and isinstance(doc.get("predicate"), dict):
+        # what `syft attest`, `docker buildx --sbom` and `cosign download attestation` give, once unwrapped
+        kind = str(doc.get("predicateType"))[:200]
+        return _read_inside(doc["predicate"], "/predicate", f"predicate ({kind}) of an in-toto statement, "
+                            "whose subject and signature are not checked")
+    if {"payloadType", "payload", "signatures"} <= doc.keys():
+        raise SbomError("a signed DSSE envelope: verify it (e.g. cosign verify-attestation) and give the "
+                        "SBOM or the in-toto statement inside", "/payload")
     if "@context" in doc and "spdx" in json.dumps(doc.get("@context"))[:500].lower():
         raise SbomError("SPDX 3.0 (JSON-LD) is not supported; use SPDX 2.2/2.3", "/@context")
     if "bomFormat" in doc:
@@ -355,16 +364,20 @@ def _read_json(data: bytes, max_depth: int) -> Sbom:
     raise SbomError("JSON object is neither CycloneDX (bomFormat/specVersion) nor SPDX (spdxVersion)", "/")
 
 
-def _github_api_answer(inner: dict[str, Any]) -> Sbom:
-    """GitHub's REST API (``/repos/{owner}/{repo}/dependency-graph/sbom``, what ``gh api`` saves)
-    answers with the SPDX document wrapped as ``{"sbom": {...}}``; places are named in the file."""
+def _read_inside(inner: dict[str, Any], pointer: str, what: str) -> Sbom:
+    """Read the SBOM a wrapper holds; places in warnings and errors are named in the whole file."""
+    if inner.get("bomFormat") == "CycloneDX":
+        read = _read_cdx_json
+    elif "spdxVersion" in inner:
+        read = _read_spdx_json
+    else:
+        raise SbomError(f"the {what} is neither CycloneDX (bomFormat) nor SPDX 2.x (spdxVersion)", pointer)
     try:
-        sbom = _read_spdx_json(inner)
+        sbom = read(inner)
     except SbomError as exc:
-        raise SbomError(exc.problem, f"/sbom{exc.where}" if exc.where.startswith("/") else exc.where) from exc
-    warnings = tuple(f"/sbom{w}" if w.startswith("/") else w for w in sbom.warnings)
-    note = "/sbom: SPDX document inside GitHub's REST API answer; read as the document"
-    return replace(sbom, warnings=(note, *warnings))
+        raise SbomError(exc.problem, f"{pointer}{exc.where}" if exc.where.startswith("/") else exc.where) from exc
+    warnings = tuple(f"{pointer}{w}" if w.startswith("/") else w for w in sbom.warnings)
+    return replace(sbom, warnings=(f"{pointer}: {what}; read as the document", *warnings))
 
 
 # --------------------------------------------------------------------------------------------

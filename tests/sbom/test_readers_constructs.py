@@ -310,3 +310,23 @@ Relationship: SPDXRef-one DEPENDS_ON DocumentRef-base:SPDXRef-three
     ]
     assert [(d.ref, d.depends_on) for d in s.dependencies] == [("SPDXRef-one", "SPDXRef-two")]
     assert s.warnings == ("relationships: 1 dependency relationships name files or unknown elements; not kept",)
+
+
+def test_in_toto_statement_is_read_by_its_predicate_and_a_dsse_envelope_is_refused():
+    bom = {"bomFormat": "CycloneDX", "specVersion": "1.5",
+           "components": [{"type": "library", "name": "attested", "version": "3", "purl": "pkg:cargo/attested@3"},
+                          {"type": "library"}]}
+    statement = {"_type": "https://in-toto.io/Statement/v1", "predicateType": "https://cyclonedx.org/bom",
+                 "subject": [{"name": "image", "digest": {"sha256": "00" * 32}}], "predicate": bom}
+    s = read_sbom(json.dumps(statement))
+    assert [c.purl for c in s.components] == ["pkg:cargo/attested@3"]
+    assert s.warnings[0].startswith("/predicate: predicate (https://cyclonedx.org/bom) of an in-toto statement")
+    assert "/predicate/components/1: component without a name; skipped" in s.warnings
+    statement["predicate"] = {"something": "else"}
+    with pytest.raises(SbomError, match="neither CycloneDX") as exc:
+        read_sbom(json.dumps(statement))
+    assert exc.value.where == "/predicate"
+    envelope = {"payloadType": "application/vnd.in-toto+json", "payload": "e30=", "signatures": [{"sig": "AA=="}]}
+    with pytest.raises(SbomError, match="signed DSSE envelope") as exc:
+        read_sbom(json.dumps(envelope))
+    assert exc.value.where == "/payload"
