@@ -265,6 +265,9 @@ def detect_format(data: bytes) -> tuple[str, str]:
         return "xml", "xml"
     if re.search(rb"^\s*SPDXVersion\s*:", data[:65536], re.MULTILINE):
         return "SPDX", "tag-value"
+    if yaml := re.search(rb"^[ \t]*[\"']?spdxVersion[\"']?[ \t]*:", data[:65536], re.MULTILINE):
+        line = data[: yaml.start()].count(b"\n") + 1
+        raise SbomError("SPDX YAML is not supported; use SPDX JSON or tag-value", f"line {line}")
     raise SbomError("not a recognised SBOM: neither JSON, XML nor SPDX tag-value", "byte 0")
 
 

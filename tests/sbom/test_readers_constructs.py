@@ -330,3 +330,11 @@ def test_in_toto_statement_is_read_by_its_predicate_and_a_dsse_envelope_is_refus
     with pytest.raises(SbomError, match="signed DSSE envelope") as exc:
         read_sbom(json.dumps(envelope))
     assert exc.value.where == "/payload"
+
+
+def test_spdx_yaml_is_refused_as_spdx_yaml():
+    with pytest.raises(SbomError, match="SPDX YAML is not supported") as exc:
+        read_sbom("---\nSPDXID: SPDXRef-DOCUMENT\nspdxVersion: SPDX-2.3\npackages: []\n")
+    assert exc.value.where == "line 3"
+    with pytest.raises(SbomError, match="not a recognised SBOM"):
+        read_sbom("name: not an sbom\n")
