@@ -404,7 +404,7 @@ def _cdx_licenses(raw: Any, where: str, b: _Builder) -> tuple[str, ...]:
             value = lic.get("id") or lic.get("name")
             if isinstance(value, str) and value:
                 out.append(value)
-    return tuple(out)
+    return _licences(*out)  # NOASSERTION / NONE, which converters from SPDX write, name no licence
 
 
 def _cdx_hashes(raw: Any, where: str, b: _Builder) -> tuple[Hash, ...]:
@@ -697,7 +697,7 @@ def _xml_components(elements: Iterable[Element], where: str, b: _Builder) -> Non
             _text(comp, "version"),
             _text(comp, "purl"),
             type=comp.get("type"),
-            licenses=tuple(licenses),
+            licenses=_licences(*licenses),
             hashes=hashes,
             supplier=supplier or _text(comp, "publisher"),
             author=author,
@@ -817,7 +817,7 @@ def _spdx_version(raw: Any) -> Any:
     return raw
 
 
-def _spdx_license(*values: Any) -> tuple[str, ...]:
+def _licences(*values: Any) -> tuple[str, ...]:
     out = []
     for v in values:
         text = str(v).strip() if v is not None else ""
@@ -866,7 +866,7 @@ def _read_spdx_json(doc: dict[str, Any]) -> Sbom:
             _spdx_version(pkg.get("versionInfo")),
             purl,
             type=pkg.get("primaryPackagePurpose") if isinstance(pkg.get("primaryPackagePurpose"), str) else None,
-            licenses=_spdx_license(pkg.get("licenseConcluded"), pkg.get("licenseDeclared")),
+            licenses=_licences(pkg.get("licenseConcluded"), pkg.get("licenseDeclared")),
             hashes=tuple(hashes),
             supplier=_spdx_actor(pkg.get("supplier")),
             author=_spdx_actor(pkg.get("originator")),
@@ -954,7 +954,7 @@ def _read_spdx_tagvalue(text: str) -> Sbom:
             pkg.version,
             purl,
             type=pkg.primary_package_purpose.name if pkg.primary_package_purpose else None,
-            licenses=_spdx_license(lic(pkg.license_concluded), lic(pkg.license_declared)),
+            licenses=_licences(lic(pkg.license_concluded), lic(pkg.license_declared)),
             hashes=tuple(Hash(c.algorithm.name.replace("_", "-"), c.value) for c in pkg.checksums if c.value),
             supplier=actor(pkg.supplier),
             author=actor(pkg.originator),

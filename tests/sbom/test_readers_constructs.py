@@ -338,3 +338,16 @@ def test_spdx_yaml_is_refused_as_spdx_yaml():
     assert exc.value.where == "line 3"
     with pytest.raises(SbomError, match="not a recognised SBOM"):
         read_sbom("name: not an sbom\n")
+
+
+def test_cyclonedx_noassertion_and_none_licences_name_no_licence():
+    s = read_sbom(json.dumps({"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [
+        {"type": "library", "name": "a", "licenses": [{"license": {"name": "NOASSERTION"}}]},
+        {"type": "library", "name": "b", "licenses": [{"expression": "NONE"}]},
+        {"type": "library", "name": "c", "licenses": [{"license": {"id": "noassertion"}}, {"license": {"id": "BSD-3-Clause"}}]},
+    ]}))
+    assert {c.name: c.licenses for c in s.components} == {"a": (), "b": (), "c": ("BSD-3-Clause",)}
+    xml = read_sbom('<bom xmlns="http://cyclonedx.org/schema/bom/1.6"><components>'
+                    '<component type="library"><name>d</name><licenses><expression>NOASSERTION</expression>'
+                    "</licenses></component></components></bom>")
+    assert xml.components[0].licenses == ()
