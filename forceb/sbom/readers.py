@@ -364,6 +364,13 @@ def _read_json(data: bytes, max_depth: int) -> Sbom:
         raise SbomError("SPDX 3.0 (JSON-LD) is not supported; use SPDX 2.2/2.3", "/@context")
     if "bomFormat" in doc:
         raise SbomError(f"bomFormat {doc['bomFormat']!r} is not 'CycloneDX'", "/bomFormat")
+    # the scanners' own report formats, given by mistake for their SBOM output
+    if "artifacts" in doc and "anchore/syft" in str(doc.get("schema"))[:300]:
+        raise SbomError("Syft's own JSON is not an SBOM standard; have Syft write CycloneDX or SPDX "
+                        "(-o cyclonedx-json or -o spdx-json)", "/schema")
+    if "SchemaVersion" in doc and "Results" in doc:
+        raise SbomError("a Trivy scan report, not an SBOM; have Trivy write one (--format cyclonedx or "
+                        "--format spdx-json)", "/SchemaVersion")
     raise SbomError("JSON object is neither CycloneDX (bomFormat/specVersion) nor SPDX (spdxVersion)", "/")
 
 

@@ -351,3 +351,14 @@ def test_cyclonedx_noassertion_and_none_licences_name_no_licence():
                     '<component type="library"><name>d</name><licenses><expression>NOASSERTION</expression>'
                     "</licenses></component></components></bom>")
     assert xml.components[0].licenses == ()
+
+
+@pytest.mark.parametrize(("doc", "problem", "where"), [
+    ({"artifacts": [], "schema": {"version": "16.0.0", "url": "https://raw.githubusercontent.com/anchore/syft/main/x"}},
+     "Syft's own JSON", "/schema"),
+    ({"SchemaVersion": 2, "ArtifactName": "img", "Results": []}, "a Trivy scan report", "/SchemaVersion"),
+])
+def test_scanner_reports_given_for_sboms_are_refused_with_the_way_out(doc, problem, where):
+    with pytest.raises(SbomError, match=problem) as exc:
+        read_sbom(json.dumps(doc))
+    assert exc.value.where == where
