@@ -839,7 +839,9 @@ def _read_spdx_json(doc: dict[str, Any]) -> Sbom:
     if spec.startswith("SPDX-3"):
         raise SbomError("SPDX 3.0 is not supported; use SPDX 2.2/2.3", "/spdxVersion")
     _spec_warning("SPDX", spec, SPDX_SUPPORTED, b, "/spdxVersion")
-    packages = doc.get("packages", [])
+    packages = doc.get("packages")
+    if packages is None:  # Go generators write a nil list as null
+        packages = []
     if not isinstance(packages, list):
         raise SbomError("'packages' must be a list", "/packages")
     for i, pkg in enumerate(packages):

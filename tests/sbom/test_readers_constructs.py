@@ -362,3 +362,12 @@ def test_scanner_reports_given_for_sboms_are_refused_with_the_way_out(doc, probl
     with pytest.raises(SbomError, match=problem) as exc:
         read_sbom(json.dumps(doc))
     assert exc.value.where == where
+
+
+def test_spdx_null_lists_are_empty_lists_but_an_object_is_refused():
+    s = read_sbom(spdx_json([], [], files=None).replace('"packages": []', '"packages": null')
+                  .replace('"relationships": []', '"relationships": null'))
+    assert s.components == () and s.dependencies == ()
+    with pytest.raises(SbomError, match="'packages' must be a list") as exc:
+        read_sbom(spdx_json([], []).replace('"packages": []', '"packages": {}'))
+    assert exc.value.where == "/packages"
