@@ -956,9 +956,11 @@ def _read_spdx_tagvalue(text: str) -> Sbom:
 
     for i, pkg in enumerate(parser.elements_built.get("packages", [])):
         purl, cpe = _spdx_external_ref((r.reference_type, r.locator) for r in pkg.external_references)
+        if not pkg.spdx_id:
+            b.warn(f"package {i} ({pkg.name})", "package without SPDXID; relationships cannot reach it")
         b.add(
-            f"package {i} ({pkg.spdx_id})",
-            pkg.spdx_id,
+            f"package {i} ({pkg.spdx_id or pkg.name})",
+            pkg.spdx_id or None,
             pkg.name,
             pkg.version,
             purl,
@@ -1024,6 +1026,7 @@ def _lenient_tagvalue_parser() -> type:
             if element.get("class") is Package:
                 # the platform does not keep the download location; its absence is no reason to lose the package
                 element.setdefault("download_location", SpdxNoAssertion())
+                element.setdefault("spdx_id", "")  # kept as the JSON reader keeps it, warned about below
                 logger = element.get("logger")
                 if logger is not None and logger.has_messages():
                     name = element.get("spdx_id") or element.get("name") or "?"

@@ -371,3 +371,11 @@ def test_spdx_null_lists_are_empty_lists_but_an_object_is_refused():
     with pytest.raises(SbomError, match="'packages' must be a list") as exc:
         read_sbom(spdx_json([], []).replace('"packages": []', '"packages": {}'))
     assert exc.value.where == "/packages"
+
+
+def test_tagvalue_package_without_spdxid_is_kept_like_in_json():
+    s = read_sbom(TV_TWO_PACKAGES.replace("SPDXID: SPDXRef-util\n", ""))
+    util = next(c for c in s.components if c.name == "util")
+    assert (util.ref, util.version) == ("util@1.2", "1.2")
+    assert "package 1 (util): package without SPDXID; relationships cannot reach it" in s.warnings
+    assert s.dependencies == ()
