@@ -718,11 +718,11 @@ def _xml_components(elements: Iterable[Element], where: str, b: _Builder) -> Non
 # --------------------------------------------------------------------------------------------
 # SPDX (JSON and tag-value share the relationship rules)
 
-# A links B (SPDX 2.3 §11.1): the binary needs the library, a dependency as real as DEPENDS_ON.
 _SPDX_EDGE_FORWARD = {
     "DEPENDS_ON": "depends_on",
     "CONTAINS": "contains",
     "HAS_PREREQUISITE": "prerequisite",
+    # "A links B": the binary needs the library, a dependency as real as DEPENDS_ON
     "STATIC_LINK": "static_link",
     "DYNAMIC_LINK": "dynamic_link",
 }
