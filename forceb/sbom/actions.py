@@ -139,7 +139,8 @@ def _component_row(sbom: Sbom, c: readers.Component) -> Component:
 
 def _store_components(sbom: Sbom, doc: readers.Sbom) -> None:
     rows = Component.objects.bulk_create([_component_row(sbom, c) for c in doc.components], batch_size=BATCH)
-    by_ref = {row.ref: row.pk for row in rows}
+    # by the document's refs, not the stored ones, which are cut to the column's length
+    by_ref = {c.ref: row.pk for c, row in zip(doc.components, rows, strict=True)}
     edges, seen = [], set()
     for d in doc.dependencies:
         parent, child = by_ref.get(d.ref), by_ref.get(d.depends_on)

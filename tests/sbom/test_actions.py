@@ -1,5 +1,7 @@
 """Ingestion, matching and decisions, through the actions: what is stored, what is refused."""
 
+import json
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -152,3 +154,16 @@ def test_real_spdx_container_sboms_against_the_real_knowledge_base(sector):
         _assert_nothing_silently_clean(sbom)
         assert sbom.format == "SPDX" and sbom.spec_version in ("SPDX-2.2", "SPDX-2.3")
     assert Finding.objects.filter(owner=sector.bank).count() > 100
+
+
+def test_dependencies_of_components_with_refs_longer_than_the_column_are_kept(loaded):
+    # generators write whole purls with qualifiers, or paths, as bom-refs: these pass 500 characters
+    app, lib = "app-" + "a" * 600, "lib-" + "b" * 600
+    bom = {"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1,
+           "metadata": {"component": {"bom-ref": app, "type": "application", "name": "app", "version": "1"}},
+           "components": [{"bom-ref": lib, "type": "library", "name": "lib", "version": "1.0",
+                           "purl": "pkg:pypi/lib@1.0"}],
+           "dependencies": [{"ref": app, "dependsOn": [lib]}]}
+    sbom = actions.ingest_sbom(loaded.bank_analyst, kb.system(loaded.bank), json.dumps(bom), "long.json")
+    edge = ComponentEdge.objects.get(sbom=sbom)
+    assert (edge.parent.name, edge.child.name) == ("app", "lib")
